@@ -1,0 +1,1 @@
+"""Subcommands other than `run`: one module each (`validate`, `sandbox`, `demo`)."""

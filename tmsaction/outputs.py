@@ -1,0 +1,55 @@
+"""The step outputs (DESIGN.md, "Outputs"), computed from the run report. Pure."""
+
+from __future__ import annotations
+
+from tmsaction.runreport import RunReport
+
+#: Every output the action declares, in action.yml order.
+OUTPUT_NAMES = (
+    "total",
+    "passed",
+    "failed",
+    "skipped",
+    "flaky",
+    "unmatched",
+    "run_id",
+    "run_url",
+    "automation_coverage",
+    "defects_created",
+    "defects_updated",
+    "results_json",
+)
+
+OUTPUT_HELP = {
+    "total": "Number of tests after merging shards and reruns.",
+    "passed": "Tests that passed.",
+    "failed": "Tests that failed or errored.",
+    "skipped": "Tests that were skipped.",
+    "flaky": "Tests that failed and then passed in the same report set (counted once).",
+    "unmatched": "Tests that matched no TestRail case.",
+    "run_id": "TestRail run id the results went to.",
+    "run_url": "TestRail run URL.",
+    "automation_coverage": "Automated share of the regression suite in percent (e.g. `83.5`).",
+    "defects_created": "Jira defects filed by this run.",
+    "defects_updated": "Jira defects commented, reopened or transitioned by this run.",
+    "results_json": "Path of the JSON file with every test result, its mapping and sync outcome.",
+}
+
+
+def build_outputs(report: RunReport) -> dict[str, str]:
+    totals = report.reports.totals
+    values = {
+        "total": str(totals.total),
+        "passed": str(totals.passed),
+        "failed": str(totals.failed),
+        "skipped": str(totals.skipped),
+        "flaky": str(totals.flaky),
+        "unmatched": "",
+        "run_id": "",
+        "run_url": "",
+        "automation_coverage": "",
+        "defects_created": "",
+        "defects_updated": "",
+        "results_json": report.results_json or "",
+    }
+    return {name: values[name] for name in OUTPUT_NAMES}

@@ -1,0 +1,87 @@
+"""One action run as a pipeline of small steps: read -> (map -> plan -> apply) -> render -> outputs.
+
+Every step gets its inputs passed in; side effects go through the funnels (`reports.collect` for
+files, `http` for the network, `ghactions` for runner output).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from tmsaction import ghactions
+from tmsaction.errors import EXIT_FAILED, EXIT_OK
+from tmsaction.ghactions import Console
+from tmsaction.inputs import Inputs, RunContext
+from tmsaction.outputs import build_outputs
+from tmsaction.render.summary import render_summary
+from tmsaction.reports.collect import read_reports
+from tmsaction.results_json import write_results_json
+from tmsaction.runreport import RunReport
+
+RESULTS_JSON_NAME = "tmsaction-results.json"
+
+
+@dataclass(frozen=True)
+class Services:
+    """Side-effect providers wired by the entry point; tests pass fakes (no real waiting)."""
+
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+
+
+def run(inputs: Inputs, context: RunContext, console: Console, services: Services) -> int:
+    """Run the action once; returns the exit code `fail_on` calls for."""
+    reports = read_reports(context.workspace, inputs.reports)
+    for problem in reports.problems:
+        console.warning(
+            problem.message, title="Test report problem", file=problem.source, line=problem.line
+        )
+    if not reports.files:
+        console.warning(
+            "No test reports found for reports="
+            + ", ".join(inputs.reports)
+            + f" under {context.workspace}; check the glob and that the tests wrote their reports."
+        )
+    report = RunReport(reports=reports, context=context, dry_run=inputs.dry_run)
+
+    results_path = context.workspace / RESULTS_JSON_NAME
+    write_results_json(results_path, report)
+    report = replace(report, results_json=_relative(results_path, context.workspace))
+
+    summary = render_summary(report)
+    if context.step_summary:
+        ghactions.append_summary(context.step_summary, summary)
+    else:
+        console.info(summary)
+    if context.output_file:
+        ghactions.write_outputs(context.output_file, build_outputs(report))
+    reasons = failure_reasons(report, inputs.fail_on)
+    if reasons:
+        console.error(
+            "; ".join(reasons) + f" (fail_on: {', '.join(sorted(inputs.fail_on))})",
+            title="tmsaction failed the step",
+        )
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def failure_reasons(report: RunReport, fail_on: frozenset[str]) -> list[str]:
+    """Why `fail_on` fails the step (empty: it passes)."""
+    reasons: list[str] = []
+    if "test-failures" in fail_on and report.reports.totals.failed:
+        reasons.append(f"{report.reports.totals.failed} tests failed")
+    if "sync-errors" in fail_on and report.problems:
+        reasons.append(f"{len(report.problems)} sync problems")
+    if "no-reports" in fail_on and not report.reports.files:
+        reasons.append("no test reports were found")
+    return reasons
+
+
+def _relative(path: Path, workspace: Path) -> str:
+    try:
+        return path.relative_to(workspace).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,195 @@
+"""Streaming, defused XML for report parsers: any encoding in, element events out, in bounded memory.
+
+Before expat sees a byte, the stream is turned into valid UTF-8 XML:
+- a BOM or the XML declaration decides the encoding (UTF-8/16/32, Latin-1, cp1252, ...); other
+  encodings are transcoded and the declaration rewritten;
+- invalid UTF-8 is replaced by U+FFFD (one warning with the first position) instead of losing the
+  rest of the file;
+- ANSI colour sequences are dropped, and control characters XML 1.0 forbids (raw or as `&#27;`
+  references), which test output is full of, become U+FFFD.
+Entity declarations in the DOCTYPE are refused outright; expat itself never fetches external
+entities and limits entity amplification, so bombs and XXE are harmless twice over.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from typing import BinaryIO, cast
+
+from tmsaction.reports.errors import ReportParseError
+
+CHUNK_SIZE = 1 << 20
+Warn = Callable[[str, int | None, int | None], None]
+
+_DECLARATION = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
+_ANSI = rb"\x1b\[[0-9;?]*[ -/]*[@-~]|&#(?:27|[xX]0*1[bB]);\[[0-9;?]*[ -/]*[@-~]"
+_BAD_RAW = rb"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+_BAD_REF = (
+    rb"&#(?:0*(?:[0-8]|1[1-2]|1[4-9]|2[0-9]|3[01])"
+    rb"|[xX]0*(?:[0-8]|[bBcCeEfF]|1[0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{4}));"
+)
+_CLEAN = re.compile(b"(" + _ANSI + b")|(" + _BAD_RAW + b")|(" + _BAD_REF + b")")
+_REPLACEMENT = "\ufffd".encode()
+
+
+def _clean(match: re.Match[bytes]) -> bytes:
+    if match.group(1):
+        return b""
+    if match.group(2):
+        return _REPLACEMENT
+    return b"&#xFFFD;"
+
+
+def sniff_encoding(head: bytes) -> tuple[str, int]:
+    """(codec name, BOM length) from a BOM, a UTF-16/32 byte pattern or the XML declaration."""
+    boms = (
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    )
+    for bom, name in boms:
+        if head.startswith(bom):
+            return name, len(bom)
+    if head.startswith(b"<\x00?\x00"):
+        return "utf-16-le", 0
+    if head.startswith(b"\x00<\x00?"):
+        return "utf-16-be", 0
+    declared = _DECLARATION.match(head.lstrip())
+    if declared:
+        name = declared.group(1).decode("ascii").lower()
+        try:
+            return codecs.lookup(name).name, 0
+        except LookupError:
+            return "utf-8", 0
+    return "utf-8", 0
+
+
+def _holdback(chunk: bytes) -> int:
+    """Bytes at the end of `chunk` that may be the start of a sequence `_CLEAN` must see whole."""
+    tail = chunk[-48:]
+    cut = max(tail.rfind(b"&"), tail.rfind(b"\x1b"))
+    return len(tail) - cut if cut >= 0 else 0
+
+
+def _split_utf8(data: bytes) -> tuple[bytes, bytes]:
+    """Split off an incomplete multi-byte sequence at the end, to be completed by the next chunk."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte & 0xC0 == 0x80:  # continuation byte: look further back for the lead byte
+            continue
+        if byte >= 0xC0:
+            needed = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            if needed > back:
+                return data[:-back], data[-back:]
+        break
+    return data, b""
+
+
+def utf8_chunks(stream: BinaryIO, warn: Warn, *, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    """Yield the stream as clean UTF-8 bytes (see module docstring)."""
+    chunk = stream.read(chunk_size)
+    codec, bom = sniff_encoding(chunk)
+    chunk = chunk[bom:]
+    transcoder = (
+        None if codec in ("utf-8", "ascii") else codecs.getincrementaldecoder(codec)("replace")
+    )
+    repairing = False
+    carry = b""  # incomplete UTF-8 sequence from the previous chunk
+    pending = b""  # bytes held back so that `_CLEAN` sees escape sequences whole
+    lines_before = 1
+    first = True
+    while True:
+        final = not chunk
+        if transcoder is not None:
+            text = transcoder.decode(chunk, final=final)
+            if first:
+                text = re.sub(
+                    r"^(\s*<\?xml[^>]*?encoding\s*=\s*)[\"'][^\"']*[\"']", r'\1"UTF-8"', text
+                )
+            data = text.encode("utf-8")
+        else:
+            data, carry = (carry + chunk, b"") if final else _split_utf8(carry + chunk)
+            if not repairing:
+                try:
+                    data.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    seen = pending + data[: error.start]
+                    warn(
+                        "invalid UTF-8 bytes were replaced with U+FFFD; write the report as UTF-8 "
+                        "(or declare its real encoding in the XML declaration)",
+                        lines_before + seen.count(b"\n"),
+                        len(seen) - seen.rfind(b"\n"),
+                    )
+                    repairing = True
+            if repairing:
+                data = data.decode("utf-8", "replace").encode("utf-8")
+        first = False
+        data = pending + data
+        keep = 0 if final else _holdback(data)
+        pending = data[len(data) - keep :] if keep else b""
+        data = data[: len(data) - keep] if keep else data
+        if _CLEAN.search(data):
+            data = _CLEAN.sub(_clean, data)
+        lines_before += data.count(b"\n")
+        if data:
+            yield data
+        if final:
+            return
+        chunk = stream.read(chunk_size)
+
+
+def _refuse_entities(prolog: bytes) -> None:
+    if b"<!ENTITY" in prolog:
+        line = prolog[: prolog.index(b"<!ENTITY")].count(b"\n") + 1
+        raise ReportParseError(
+            "the DOCTYPE declares entities, which test reports never need; refused to protect "
+            "the runner (XML entity expansion / external entities)",
+            line=line,
+        )
+
+
+def iter_events(stream: BinaryIO, warn: Warn) -> Iterator[tuple[str, ET.Element]]:
+    """ElementTree start/end events over a clean UTF-8 version of `stream`.
+
+    The caller must `clear()` elements it is done with (and detach them from their parent) to keep
+    memory flat; `ReportParseError` carries expat's line and column.
+    """
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
+    checked_prolog = False
+    seen = b""
+    try:
+        for data in utf8_chunks(stream, warn):
+            if not checked_prolog:
+                seen += data
+                root_at = re.search(rb"<[A-Za-z_]", seen)
+                _refuse_entities(seen[: root_at.start()] if root_at else seen)
+                if root_at or len(seen) > CHUNK_SIZE:
+                    checked_prolog = True
+                    seen = b""
+            parser.feed(data)
+            yield from _element_events(parser)
+        parser.close()
+        yield from _element_events(parser)
+    except ET.ParseError as error:
+        line, column = error.position
+        reason = str(error).split(":", 1)[0]
+        if reason == "no element found":
+            reason = "the file ends before the XML document is complete (truncated or empty)"
+        raise ReportParseError(
+            f"not well-formed XML: {reason}", line=line, column=column + 1
+        ) from None
+
+
+def _element_events(parser: ET.XMLPullParser[ET.Element]) -> Iterator[tuple[str, ET.Element]]:
+    # Only start/end events were asked for, so every event is (str, Element).
+    yield from cast(Iterator[tuple[str, ET.Element]], parser.read_events())
+
+
+def local_name(tag: str) -> str:
+    """`{namespace}Name` -> `Name`."""
+    return tag.rsplit("}", 1)[-1] if tag.startswith("{") else tag

@@ -1,0 +1,104 @@
+"""The `results_json` file: every test result, its mapping and what was done with it.
+
+Versioned (`"version": 1`) and documented in README ("results_json format"). Written streaming, one
+test per line inside the `tests` array, so a million tests never sit in memory as one JSON string.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tmsaction.model import Attempt, TestResult
+from tmsaction.runreport import RunReport
+
+SCHEMA = "https://github.com/tmsaction/tmsaction/results-json"
+VERSION = 1
+
+
+def _attempt(attempt: Attempt) -> dict[str, Any]:
+    return {
+        "outcome": attempt.outcome.value,
+        "duration": attempt.duration,
+        "message": attempt.message,
+        "source": attempt.source,
+    }
+
+
+def test_entry(result: TestResult) -> dict[str, Any]:
+    """The JSON object for one test (mapping and sync fields are added by later stages)."""
+    entry: dict[str, Any] = {
+        "suite": list(result.suite),
+        "classname": result.classname,
+        "name": result.name,
+        "file": result.file,
+        "line": result.line,
+        "outcome": result.outcome.value,
+        "duration": result.duration,
+        "source": result.source,
+    }
+    if result.detail is not None:
+        detail = result.detail
+        entry["message"] = detail.message
+        entry["details"] = detail.details
+        if detail.properties:
+            entry["properties"] = [[k, v] for k, v in detail.properties]
+        if detail.tags:
+            entry["tags"] = list(detail.tags)
+        if detail.attachments:
+            entry["attachments"] = list(detail.attachments)
+        if detail.attempts:
+            entry["attempts"] = [_attempt(a) for a in detail.attempts]
+    return entry
+
+
+def _chunks(report: RunReport) -> Iterator[str]:
+    totals = report.reports.totals
+    head = {
+        "$schema": SCHEMA,
+        "version": VERSION,
+        "repository": report.context.repository or None,
+        "sha": report.context.sha or None,
+        "run_id": report.context.run_id or None,
+        "run_attempt": report.context.run_attempt or None,
+        "dry_run": report.dry_run,
+        "totals": {
+            "total": totals.total,
+            "passed": totals.passed,
+            "failed": totals.failed,
+            "errors": totals.errors,
+            "skipped": totals.skipped,
+            "flaky": totals.flaky,
+            "duration": round(totals.duration, 3),
+        },
+        "files": [
+            {"source": f.source, "format": f.format, "tests": f.tests} for f in report.reports.files
+        ],
+        "problems": [
+            {
+                "source": p.source,
+                "line": p.line,
+                "column": p.column,
+                "message": p.message,
+                "severity": p.severity,
+            }
+            for p in report.reports.problems
+        ]
+        + [{"sink": p.sink, "message": p.message, "unsent": p.unsent} for p in report.problems],
+    }
+    text = json.dumps(head, ensure_ascii=False, indent=1)
+    yield text[: text.rindex("}")].rstrip() + ',\n "tests": [\n'
+    first = True
+    for result in report.reports.results:
+        yield ("" if first else ",\n") + json.dumps(test_entry(result), ensure_ascii=False)
+        first = False
+    yield "\n ]\n}\n"
+
+
+def write_results_json(path: Path, report: RunReport) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        for chunk in _chunks(report):
+            handle.write(chunk)

@@ -1,0 +1,30 @@
+"""The value everything is rendered from after a run: reports, mapping, plan and what each sink did.
+
+Pure data; built by `pipeline.run`, read by `render`, `results_json` and the outputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tmsaction.inputs import RunContext
+from tmsaction.model import ReportSet
+
+
+@dataclass(frozen=True)
+class SyncProblem:
+    """Something a sink could not do; the summary lists it and `fail_on: sync-errors` acts on it."""
+
+    sink: str  # "testrail", "jira", "github", "config", "reports"
+    message: str  # one sentence, secrets already removed
+    unsent: int = 0  # test results that could not be delivered because of it
+
+
+@dataclass(frozen=True)
+class RunReport:
+    reports: ReportSet
+    context: RunContext
+    dry_run: bool = False
+    problems: tuple[SyncProblem, ...] = ()
+    results_json: str | None = None  # path written, relative to the workspace when inside it
+    notes: tuple[str, ...] = field(default=())  # short informational lines for the summary

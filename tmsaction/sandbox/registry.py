@@ -1,0 +1,9 @@
+"""The emulators `python -m tmsaction sandbox` and the demo start, seeded with demo data."""
+
+from __future__ import annotations
+
+from tmsaction.sandbox.server import Emulator
+
+
+def build_emulators() -> list[Emulator]:
+    return []
