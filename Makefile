@@ -29,8 +29,12 @@ unit: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m tmsaction demo
 
+# Every benchmark in bench/ (each prints its figures beside a baseline measured in the same run).
 bench: $(STAMP)
-	$(BIN)/python bench/parse.py
+	@for script in bench/*.py; do \
+	  case $$script in bench/measure.py) continue;; esac; \
+	  echo "== $$script"; $(BIN)/python $$script || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache

@@ -70,12 +70,16 @@ class CaseCatalog:
     def suite(self, project: str | int | None, suite: str | int | None) -> SuiteCatalog | None:
         """The suite matching a route, by id or (case-insensitive) name; None when unknown."""
         for candidate in self.suites:
-            if project is not None and str(project) not in (
-                str(candidate.project_id), candidate.project_name
-            ) and str(project).casefold() != candidate.project_name.casefold():
+            if (
+                project is not None
+                and str(project) not in (str(candidate.project_id), candidate.project_name)
+                and str(project).casefold() != candidate.project_name.casefold()
+            ):
                 continue
-            if suite is None or str(suite) == str(candidate.suite_id) or (
-                str(suite).casefold() == candidate.suite_name.casefold()
+            if (
+                suite is None
+                or str(suite) == str(candidate.suite_id)
+                or (str(suite).casefold() == candidate.suite_name.casefold())
             ):
                 return candidate
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tmsaction.reports.jsondetect import json_format
 from tmsaction.reports.xmlstream import sniff_encoding
 
 HEAD_SIZE = 64 * 1024
@@ -45,7 +46,7 @@ def detect_format(head: bytes) -> str | None:
     if text.startswith("<"):
         root = xml_root(text)
         return XML_ROOTS.get(root) if root else None
-    return None
+    return json_format(text)
 
 
 def looks_binary(head: bytes) -> bool:
