@@ -1,0 +1,480 @@
+"""Test results -> `TestMapping`s: the matching strategies in the configured order (first match
+wins), routes, stories and statuses. Pure; no I/O.
+
+With a `CaseCatalog` (TestRail was read) ids are checked against the route's suite, automation ids
+and names are looked up in indexes built once, and tests without a case either become new cases
+(`testrail_create_cases`) or stay unmatched with the reason. Without a catalog (dry run without
+credentials) name matching says which section and title each test would be matched or created as.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from tmsaction.catalog import CaseCatalog, SuiteCatalog
+from tmsaction.config.model import Config, NameRules, PinnedRule
+from tmsaction.mapping import caseids
+from tmsaction.mapping.automation import automation_index, test_automation_id
+from tmsaction.mapping.lookups import TestRailLookups
+from tmsaction.mapping.model import CaseRef, Route, Strategy, TestMapping
+from tmsaction.mapping.names import NameIndex, Namer, section_paths
+from tmsaction.mapping.notes import Notes
+from tmsaction.mapping.outcomes import ResolvedStatus, resolve_statuses
+from tmsaction.mapping.pinned import PinTable, identity_text
+from tmsaction.mapping.routes import Destination, Router
+from tmsaction.mapping.stories import StoryFinder
+from tmsaction.mapping.table import Mappings
+from tmsaction.model import Outcome, TestResult
+
+NOT_READ = (
+    "TestRail was not read: this section and title are matched by name, or created with "
+    "testrail_create_cases: true"
+)
+NEW_CASE = "no case with this title yet: it will be created (testrail_create_cases)"
+
+
+@dataclass
+class SuiteTarget:
+    """One route's TestRail suite, with its indexes built on first use."""
+
+    suite: SuiteCatalog
+    label: str
+    ids: frozenset[int]
+    refs: dict[int, tuple[str, ...]]
+    cases: dict[int, tuple[CaseRef]]  # shared one-case tuples, with section path and title
+    _names: dict[bool, NameIndex] = field(default_factory=dict)
+    _automation: dict[str, list[int]] | None = None
+
+    @staticmethod
+    def of(suite: SuiteCatalog) -> SuiteTarget:
+        paths = section_paths(suite)
+        return SuiteTarget(
+            suite=suite,
+            label=f"{suite.project_name} › {suite.suite_name}",
+            ids=frozenset(case.id for case in suite.cases),
+            refs={case.id: case.refs for case in suite.cases if case.refs},
+            cases={
+                case.id: (CaseRef(case.id, paths.get(case.section_id, ()), case.title),)
+                for case in suite.cases
+            },
+        )
+
+    def names(self, namer: Namer) -> NameIndex:
+        """The name index under `namer`'s folding (case-sensitive or not), built once."""
+        sensitive = namer.rules.case_sensitive
+        index = self._names.get(sensitive)
+        if index is None:
+            index = self._names[sensitive] = NameIndex.build(self.suite, namer)
+        return index
+
+    def automation(self, field_name: str) -> dict[str, list[int]]:
+        if self._automation is None:
+            self._automation = automation_index(self.suite, field_name)
+        return self._automation
+
+
+@dataclass(frozen=True, eq=False)
+class _NameTarget:
+    """Pending: a name-matching target without TestRail (title built from the test on read)."""
+
+    mapper: Mapper
+    destination: Destination
+    stories: tuple[str, ...]
+    status: ResolvedStatus
+    reason: str
+    has_target: bool = True
+
+    def materialise(self, result: TestResult) -> TestMapping:
+        section, title = self.mapper.namer_for(self.destination).place(result)
+        ref = CaseRef(None, self.destination.root + section, title)
+        return TestMapping(
+            route=self.destination.route,
+            cases=(ref,),
+            matched_by=Strategy.NAME,
+            stories=self.stories,
+            status_id=self.status.id,
+            status=self.status.name,
+            reason=self.reason,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class _Unmatched:
+    """Pending: a test no strategy matched; the reason is worked out from the test on read."""
+
+    mapper: Mapper
+    destination: Destination
+    stories: tuple[str, ...]
+    status: ResolvedStatus
+    has_target: bool = False
+
+    def materialise(self, result: TestResult) -> TestMapping:
+        return TestMapping(
+            route=self.destination.route,
+            stories=self.stories,
+            status_id=self.status.id,
+            status=self.status.name,
+            reason=self.mapper.explain(result, self.destination),
+        )
+
+
+@dataclass
+class MappingRun:
+    """What `map_results` returns: the mappings and what it noticed on the way."""
+
+    mappings: Mappings
+    notes: tuple[str, ...]
+    testrail_read: bool
+    destinations: tuple[Destination, ...] = field(default=())
+    statuses: dict[Outcome, ResolvedStatus] = field(default_factory=dict)
+
+
+class Mapper:
+    """Maps test results under one config (and optionally a TestRail snapshot)."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        catalog: CaseCatalog | None = None,
+        lookups: TestRailLookups | None = None,
+        create_cases: bool = False,
+        default_project: str | None = None,
+        default_suite: str | None = None,
+    ) -> None:
+        self.config = config
+        testrail = config.testrail
+        self.catalog = catalog
+        self.create_cases = create_cases
+        self.default_project = default_project
+        self.default_suite = default_suite
+        self.notes = Notes()
+        self.router = Router(testrail.routes, testrail.names)
+        self._namers: dict[NameRules, Namer] = {}
+        self.pins = PinTable(testrail.pinned)
+        self.stories = StoryFinder(config.jira.stories, self.notes)
+        statuses, problems = resolve_statuses(testrail.results.status, lookups or TestRailLookups())
+        self.statuses = statuses
+        for problem in problems:
+            self.notes.add(problem, problem)
+        self._id_properties = {p.casefold() for p in testrail.case_ids.properties}
+        self._targets: dict[Destination, SuiteTarget | None] = {}
+        self._plain_refs: dict[int, tuple[CaseRef]] = {}
+        self._pending: dict[tuple[object, ...], _NameTarget | _Unmatched] = {}
+
+    def namer_for(self, destination: Destination) -> Namer:
+        namer = self._namers.get(destination.names)
+        if namer is None:
+            namer = self._namers[destination.names] = Namer(destination.names)
+        return namer
+
+    # -- the run ---------------------------------------------------------------------------------
+
+    def map(self, results: Sequence[TestResult]) -> MappingRun:
+        entries = [self._map_one(result) for result in results]
+        return MappingRun(
+            mappings=Mappings(results, entries),
+            notes=self.notes.lines(),
+            testrail_read=self.catalog is not None,
+            destinations=self.router.destinations,
+            statuses=self.statuses,
+        )
+
+    def _map_one(self, result: TestResult) -> TestMapping | _NameTarget | _Unmatched:
+        destination = self.router.destination(result)
+        target = self._target(destination)
+        status = self.statuses[result.outcome]
+        for strategy in self.config.testrail.match:
+            if strategy is Strategy.NAME:
+                found = self._by_name(result, destination, target, status)
+                if found is not None:
+                    return found
+                continue
+            ids = self._ids(strategy, result, target)
+            if ids:
+                cases = self._case_refs(ids, target)
+                refs = self._refs(ids, target)
+                return TestMapping(
+                    route=destination.route,
+                    cases=cases,
+                    matched_by=strategy,
+                    stories=self.stories.stories(result, refs),
+                    status_id=status.id,
+                    status=status.name,
+                )
+        return self._shared(_Unmatched, destination, self.stories.stories(result), status)
+
+    def _shared(
+        self,
+        kind: type[_NameTarget] | type[_Unmatched],
+        destination: Destination,
+        stories: tuple[str, ...],
+        status: ResolvedStatus,
+        reason: str = "",
+    ) -> _NameTarget | _Unmatched:
+        key = (kind, destination, stories, status, reason)
+        entry = self._pending.get(key)
+        if entry is None:
+            if kind is _NameTarget:
+                entry = _NameTarget(self, destination, stories, status, reason)
+            else:
+                entry = _Unmatched(self, destination, stories, status)
+            if len(self._pending) > 100_000:
+                self._pending.clear()
+            self._pending[key] = entry
+        return entry
+
+    # -- strategies ------------------------------------------------------------------------------
+
+    def _ids(
+        self, strategy: Strategy, result: TestResult, target: SuiteTarget | None
+    ) -> tuple[int, ...]:
+        if strategy is Strategy.PINNED:
+            pin = self.pins.lookup(identity_text(result)) if not self.pins.empty else None
+            return self._known(pin.case_ids, target, result, _pin_source(pin)) if pin else ()
+        if strategy is Strategy.CASE_ID:
+            ids = self.case_ids_of(result)
+            return self._known(ids, target, result, "case id") if ids else ()
+        # automation id: only TestRail knows which case carries which id
+        if target is None:
+            return ()
+        automation = self.config.testrail.automation_id
+        value = test_automation_id(result, automation.value)
+        return tuple(target.automation(automation.field).get(value, ()))
+
+    def case_ids_of(self, result: TestResult) -> tuple[int, ...]:
+        """Case ids written in the test: its name, its case-id properties, its tags."""
+        sources = self.config.testrail.case_ids
+        ids = caseids.ids_in_name(result.name) if sources.names else ()
+        detail = result.detail
+        if detail is None:
+            return ids
+        extra: list[int] = []
+        if self._id_properties:
+            for key, value in detail.properties:
+                if key.casefold() in self._id_properties:
+                    found, ok = caseids.ids_in_value(value)
+                    if not ok:
+                        self.notes.add(
+                            "case-id-property",
+                            f"property {key}='{value}' of {result.identity.display()} is not a "
+                            "list of case ids (C123, 123) and was ignored",
+                        )
+                    extra.extend(found)
+        if sources.tags and detail.tags:
+            extra.extend(caseids.ids_in_tags(detail.tags, sources.properties))
+        if not extra:
+            return ids
+        return tuple(dict.fromkeys((*ids, *extra)))
+
+    def _known(
+        self, ids: tuple[int, ...], target: SuiteTarget | None, result: TestResult, source: str
+    ) -> tuple[int, ...]:
+        if target is None:
+            return ids if self.catalog is None else ()
+        known = tuple(i for i in ids if i in target.ids)
+        if len(known) != len(ids):
+            unknown = ", ".join(f"C{i}" for i in ids if i not in target.ids)
+            self.notes.add(
+                "unknown-case",
+                f"{unknown} ({source} of {result.identity.display()}) is not a case of "
+                f"{target.label}; results for it are not sent",
+            )
+        return known
+
+    def _by_name(
+        self,
+        result: TestResult,
+        destination: Destination,
+        target: SuiteTarget | None,
+        status: ResolvedStatus,
+    ) -> TestMapping | _NameTarget | None:
+        if self.catalog is None:
+            stories = self.stories.stories(result)
+            return self._shared(_NameTarget, destination, stories, status, NOT_READ)  # type: ignore[return-value]
+        if target is None:
+            return None
+        namer = self.namer_for(destination)
+        ids = self.name_matches(result, destination, target)
+        if len(ids) > 1 and destination.names.duplicates == "oldest":
+            section, title = namer.place(result)
+            self.notes.add(
+                "duplicate-title",
+                f"{len(ids)} cases in {target.label} are titled '{title}' "
+                f"({', '.join(f'C{i}' for i in ids)}); {result.identity.display()} goes to the "
+                f"oldest, C{ids[0]} (pin it in testrail.pinned to choose)",
+            )
+            ids = ids[:1]
+        if len(ids) == 1:
+            refs = self._refs(ids, target)
+            return TestMapping(
+                route=destination.route,
+                cases=self._case_refs(ids, target),
+                matched_by=Strategy.NAME,
+                stories=self.stories.stories(result, refs),
+                status_id=status.id,
+                status=status.name,
+            )
+        if ids or not self.create_cases:
+            return None
+        section, title = namer.place(result)
+        return TestMapping(
+            route=destination.route,
+            cases=(CaseRef(None, destination.root + section, title),),
+            matched_by=Strategy.NAME,
+            stories=self.stories.stories(result),
+            status_id=status.id,
+            status=status.name,
+            reason=NEW_CASE,
+        )
+
+    def name_matches(
+        self, result: TestResult, destination: Destination, target: SuiteTarget
+    ) -> list[int]:
+        namer = self.namer_for(destination)
+        section, title = namer.place(result)
+        anywhere = destination.names.anywhere
+        key = namer.section_key(destination.root if anywhere else destination.root + section)
+        return target.names(namer).find(key, namer.fold(title), anywhere=anywhere)
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _target(self, destination: Destination) -> SuiteTarget | None:
+        if self.catalog is None:
+            return None
+        if destination not in self._targets:
+            suite = self._suite(destination.route)
+            self._targets[destination] = SuiteTarget.of(suite) if suite else None
+            if suite is None:
+                self.notes.add(
+                    f"missing-suite-{destination.label}",
+                    f"{self.suite_label(destination.route)} ({destination.label}) was not read "
+                    "from TestRail; its tests are unmatched",
+                )
+        return self._targets[destination]
+
+    def _suite(self, route: Route) -> SuiteCatalog | None:
+        assert self.catalog is not None
+        project = route.project or self.default_project
+        suite_name = route.suite or self.default_suite
+        found = self.catalog.suite(project, suite_name)
+        if found is None and suite_name is None and len(self.catalog.suites) == 1:
+            found = self.catalog.suites[0]
+        return found
+
+    def suite_label(self, route: Route) -> str:
+        project = route.project or self.default_project or "the testrail_project input"
+        suite = route.suite or self.default_suite
+        return f"suite '{suite}' of project '{project}'" if suite else f"project '{project}'"
+
+    def _case_refs(
+        self, ids: tuple[int, ...] | list[int], target: SuiteTarget | None
+    ) -> tuple[CaseRef, ...]:
+        if len(ids) == 1:
+            number = ids[0]
+            if target is not None and number in target.cases:
+                return target.cases[number]
+            shared = self._plain_refs.get(number)
+            if shared is None:
+                shared = (CaseRef(number),)
+                if len(self._plain_refs) < 100_000:
+                    self._plain_refs[number] = shared
+            return shared
+        if target is not None:
+            return tuple(target.cases[i][0] for i in ids)
+        return tuple(CaseRef(i) for i in ids)
+
+    def _refs(
+        self, ids: tuple[int, ...] | list[int], target: SuiteTarget | None
+    ) -> tuple[str, ...]:
+        if target is None or not self.config.jira.stories.case_refs:
+            return ()
+        if len(ids) == 1:
+            return target.refs.get(ids[0], ())
+        return tuple(ref for i in ids for ref in target.refs.get(i, ()))
+
+    def explain(self, result: TestResult, destination: Destination) -> str:
+        """Why no strategy matched this test, strategy by strategy, in the configured order."""
+        testrail = self.config.testrail
+        target = self._target(destination)
+        if self.catalog is not None and target is None:
+            return f"{self.suite_label(destination.route)} was not found in TestRail"
+        reasons: list[str] = []
+        for strategy in testrail.match:
+            if strategy is Strategy.PINNED and not self.pins.empty:
+                reasons.append(f"no pinned entry matches '{identity_text(result)}'")
+            elif strategy is Strategy.CASE_ID:
+                ids = self.case_ids_of(result)
+                if ids and target is not None:
+                    unknown = ", ".join(f"C{i}" for i in ids)
+                    reasons.append(f"{unknown} is not a case of {target.label}")
+                else:
+                    reasons.append(self._no_case_id_text())
+            elif strategy is Strategy.AUTOMATION_ID:
+                if target is None:
+                    reasons.append("automation ids need TestRail, which was not read")
+                else:
+                    value = test_automation_id(result, testrail.automation_id.value)
+                    reasons.append(f"no case has the automation id '{value}'")
+            elif strategy is Strategy.NAME and target is not None:
+                reasons.append(self._name_reason(result, destination, target))
+        if Strategy.NAME not in testrail.match:
+            reasons.append("name matching is off (testrail.match)")
+        return "; ".join(reasons)
+
+    def _no_case_id_text(self) -> str:
+        sources = self.config.testrail.case_ids
+        places = []
+        if sources.names:
+            places.append("the name")
+        if sources.properties:
+            places.append("properties " + ", ".join(sources.properties))
+        if sources.tags:
+            places.append("tags")
+        if not places:
+            return "case ids in tests are not read (testrail.case_ids)"
+        return "no case id in " + " or ".join(places)
+
+    def _name_reason(
+        self, result: TestResult, destination: Destination, target: SuiteTarget
+    ) -> str:
+        section, title = self.namer_for(destination).place(result)
+        ids = self.name_matches(result, destination, target)
+        where = " › ".join(destination.root + section) or "the suite root"
+        if destination.names.anywhere:
+            where = (" › ".join(destination.root) or "the suite") + " (any section)"
+        if ids:
+            listed = ", ".join(f"C{i}" for i in ids)
+            return (
+                f"{len(ids)} cases are titled '{title}' in {where} ({listed}); pin one in "
+                "testrail.pinned, or set testrail.names.duplicates: oldest"
+            )
+        hint = "" if self.create_cases else "; set testrail_create_cases: true to create it"
+        return f"no case titled '{title}' in {where} of {target.label}{hint}"
+
+
+def _pin_source(pin: PinnedRule | None) -> str:
+    return f"testrail.pinned[{pin.index}]" if pin else "pinned"
+
+
+def map_results(
+    results: Sequence[TestResult],
+    config: Config,
+    *,
+    catalog: CaseCatalog | None = None,
+    lookups: TestRailLookups | None = None,
+    create_cases: bool = False,
+    default_project: str | None = None,
+    default_suite: str | None = None,
+) -> MappingRun:
+    """Map every test result (one `TestMapping` each, same order) under `config`."""
+    mapper = Mapper(
+        config,
+        catalog=catalog,
+        lookups=lookups,
+        create_cases=create_cases,
+        default_project=default_project,
+        default_suite=default_suite,
+    )
+    return mapper.map(results)
