@@ -5,10 +5,16 @@ Pure data; built by `pipeline.run`, read by `render`, `results_json` and the out
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from tmsaction.config.model import Config
+from tmsaction.coverage import Coverage
+from tmsaction.gates import GateResult
 from tmsaction.inputs import RunContext
+from tmsaction.mapping.model import TestMapping
 from tmsaction.model import ReportSet
+from tmsaction.plan.model import Plan
 
 
 @dataclass(frozen=True)
@@ -28,3 +34,17 @@ class RunReport:
     problems: tuple[SyncProblem, ...] = ()
     results_json: str | None = None  # path written, relative to the workspace when inside it
     notes: tuple[str, ...] = field(default=())  # short informational lines for the summary
+    config: Config | None = None  # the mapping config in force (None: not loaded)
+    mappings: Sequence[TestMapping] = ()  # one per reports.results entry, same order
+    plan: Plan | None = None
+    coverage: Coverage | None = None
+    gates: tuple[GateResult, ...] = ()
+
+    @property
+    def unmatched(self) -> int:
+        """Tests that matched no TestRail case (the `unmatched` output)."""
+        return self.plan.mapping.unmatched_count if self.plan else 0
+
+    @property
+    def failed_gates(self) -> tuple[GateResult, ...]:
+        return tuple(gate for gate in self.gates if gate.failed)
