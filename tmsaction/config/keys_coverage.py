@@ -143,18 +143,18 @@ def _check_references(v: dict[str, Any], at: At) -> bool:
 
     for name, case_filter in filters.items():
         for used in case_filter.uses:
-            known(used, at.key("filters", None).key(name, None))
+            known(used, at.key("filters").key(name))
     for section in ("automated", "regression"):
         for case_filter in v[section] or ():
             for used in case_filter.uses:
-                known(used, at.key(section, None))
+                known(used, at.key(section))
     for position, gate in enumerate(v["gates"]):
         if gate.filter is not None:
             known(gate.filter, At(f"coverage.gates[{position}].filter", gate.line, at.problems))
     for name in filters:
         cycle = _cycle(name, filters)
         if cycle:
-            at.key("filters", None).key(name, None).error(
+            at.key("filters").key(name).error(
                 "filters refer to each other in a loop: " + " → ".join(cycle)
             )
             ok = False

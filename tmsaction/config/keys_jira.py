@@ -47,7 +47,11 @@ STORIES = Obj(
         Key("case_refs", Bool(help="Add the refs of the TestRail cases a test maps to."), True),
         Key(
             "projects",
-            texts("Accept only keys of these Jira projects (empty: any).", convert.jira_project),
+            texts(
+                "Accept only keys of these Jira projects (empty: any).",
+                convert.jira_project,
+                pattern=r"^[A-Z][A-Z0-9_]+$",
+            ),
             [],
         ),
     ),
@@ -143,7 +147,9 @@ DEFECTS = Obj(
         Key("priority", Str(nullable=True, help="Priority name of new defects.")),
         Key("components", texts("Component names of new defects."), []),
         Key(
-            "labels", texts("Labels of new defects (no spaces).", convert.jira_label), ["tmsaction"]
+            "labels",
+            texts("Labels of new defects (no spaces).", convert.jira_label, pattern=r"^\S{1,255}$"),
+            ["tmsaction"],
         ),
         Key(
             "fields",

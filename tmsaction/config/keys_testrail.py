@@ -184,7 +184,9 @@ ROUTE_NAMES = Obj(
         if key.name != "root"
     ),
     nullable=True,
-    help="testrail.names settings for this route's tests (the others are inherited).",
+    help="Any testrail.names key but root, for this route's tests (the others are inherited).",
+    list_keys=False,
+    unknown_hints={"root": "a route's root section is its 'section' key"},
     build=lambda v, at: {
         name: _NAME_CONVERSIONS.get(name, lambda x: x)(value)
         for name, value in v.items()

@@ -28,9 +28,13 @@ def variant(node: N, **changes: Any) -> N:
     return dataclasses.replace(node, **changes)  # type: ignore[type-var]
 
 
-def texts(help_text: str, convert_item: Convert | None = None) -> ListOf:
-    """A list of non-empty texts; one bare text counts as a list of one."""
-    return ListOf(Str(convert=convert_item), help=help_text, single=True, unique=True)
+def texts(
+    help_text: str, convert_item: Convert | None = None, pattern: str | None = None
+) -> ListOf:
+    """A list of non-empty texts; one bare text counts as a list of one. `pattern` tells editors
+    (JSON Schema) what `convert_item` accepts."""
+    item = Str(convert=convert_item, pattern=pattern)
+    return ListOf(item, help=help_text, single=True, unique=True)
 
 
 def template(kind: TemplateKind, help_text: str) -> Str:
@@ -70,8 +74,16 @@ def _case_ids(value: Any, at: At) -> tuple[int, ...]:
     return tuple(ids)
 
 
+_CASE_ID_TEXT = r"^[Cc]?[1-9][0-9]*$"
+
 CASE_IDS = Either(
-    (Int(), Str(), ListOf(Either((Int(), Str()), expected_text="a case id"))),
+    (
+        Int(minimum=1),
+        Str(pattern=_CASE_ID_TEXT),
+        ListOf(
+            Either((Int(minimum=1), Str(pattern=_CASE_ID_TEXT)), expected_text="a case id"),
+        ),
+    ),
     expected_text="a case id (C123 or 123) or a list of case ids",
     help="TestRail case id(s): 123, C123, or a list of them.",
     convert=_case_ids,

@@ -1,7 +1,8 @@
-"""`tmsaction/config.schema.json`, generated from the key declarations so the two cannot drift.
+"""`tmsaction/config.schema.json` and README's key table, generated from the key declarations so
+neither can drift from the loader.
 
-    python -m tmsaction.config.schema           # rewrite the file
-    python -m tmsaction.config.schema --check   # exit 1 when it is out of date (a test runs this)
+    python -m tmsaction.config.schema           # rewrite both
+    python -m tmsaction.config.schema --check   # exit 1 when one is out of date (a test runs this)
 
 Editors pick it up from the first line of the config:
 `# yaml-language-server: $schema=<SCHEMA_URL>`.
@@ -10,13 +11,17 @@ Editors pick it up from the first line of the config:
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from tmsaction.config.keys import CONFIG, SCHEMA_URL
+from tmsaction.config.reference import reference_table
 
 SCHEMA_FILE = Path(__file__).resolve().parents[1] / "config.schema.json"
+README = Path(__file__).resolve().parents[2] / "README.md"
+_BLOCK = re.compile(r"(<!-- config-keys:start -->\n).*?(<!-- config-keys:end -->)", re.S)
 
 
 def config_schema() -> dict[str, Any]:
@@ -36,15 +41,31 @@ def schema_text() -> str:
     return json.dumps(config_schema(), indent=2, ensure_ascii=False) + "\n"
 
 
+def expected_files() -> dict[Path, str]:
+    """Each generated file with the text it should hold (README only when present: the package
+    installed without the repository has no README to keep in step)."""
+    files = {SCHEMA_FILE: schema_text()}
+    if README.exists():
+        readme = README.read_text(encoding="utf-8")
+        if not _BLOCK.search(readme):
+            raise SystemExit("README.md lacks the <!-- config-keys:start/end --> markers")
+        files[README] = _BLOCK.sub(lambda m: m.group(1) + reference_table() + m.group(2), readme)
+    return files
+
+
 def main(argv: list[str]) -> int:
-    text = schema_text()
+    files = expected_files()
     if "--check" in argv:
-        current = SCHEMA_FILE.read_text(encoding="utf-8") if SCHEMA_FILE.exists() else ""
-        if current != text:
-            print(f"{SCHEMA_FILE} is out of date; run: python -m tmsaction.config.schema")
-            return 1
-        return 0
-    SCHEMA_FILE.write_text(text, encoding="utf-8")
+        stale = [
+            path
+            for path, text in files.items()
+            if not path.exists() or path.read_text(encoding="utf-8") != text
+        ]
+        for path in stale:
+            print(f"{path.name} is out of date; run: python -m tmsaction.config.schema")
+        return 1 if stale else 0
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
     return 0
 
 

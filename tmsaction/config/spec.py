@@ -58,10 +58,12 @@ class At:
     path: str
     line: int | None
     problems: Problems
+    key_lines: Mapping[str, int] = field(default_factory=dict)  # of the object at this path
 
-    def key(self, name: str, line: int | None) -> At:
+    def key(self, name: str, line: int | None = None) -> At:
         part = f".{name}" if _IDENTIFIER.match(name) else f'["{name}"]'
-        return At(f"{self.path}{part}" if self.path else name, line or self.line, self.problems)
+        line = line or self.key_lines.get(name) or self.line
+        return At(f"{self.path}{part}" if self.path else name, line, self.problems)
 
     def index(self, position: int, line: int | None) -> At:
         return At(f"{self.path}[{position}]", line or self.line, self.problems)
@@ -398,6 +400,8 @@ class Obj(Node):
     build: Build | None = None
     required_hint: Mapping[str, str] = field(default_factory=dict)
     schema_name: str | None = None  # emitted once under $defs when set
+    unknown_hints: Mapping[str, str] = field(default_factory=dict)  # key -> where it belongs
+    list_keys: bool = True  # README's key table lists each key (False: the object as one row)
 
     def expected(self) -> str:
         return "an object (key: value lines)"
@@ -411,11 +415,15 @@ class Obj(Node):
             return _type_error(self, value, at)
         key_lines = value.key_lines if isinstance(value, LineDict) else {}
         own_line = value.line if isinstance(value, LineDict) else at.line
-        here = At(at.path, own_line or at.line, at.problems)
+        here = At(at.path, own_line or at.line, at.problems, key_lines)
         ok = True
         for name in value:
             if name not in self.names:
-                hint = did_you_mean(str(name), self.names)
+                hint = (
+                    f" ({self.unknown_hints[name]})"
+                    if name in self.unknown_hints
+                    else did_you_mean(str(name), self.names)
+                )
                 At(at.path, key_lines.get(name, here.line), at.problems).error(
                     f"unknown key '{name}'{hint}"
                 )
