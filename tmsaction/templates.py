@@ -151,11 +151,13 @@ class ConfigTemplate:
     def render(self, variables: Mapping[str, object]) -> str:
         """Render; a failure raises `TemplateError` naming this template and the line."""
         try:
-            return self.compiled.render(variables)
+            text = self.compiled.render(variables)
         except jinja2.TemplateError as error:
             raise TemplateError(self.describe(error)) from None
         except Exception as error:  # a template must never crash the run: say which one failed
             raise TemplateError(self.describe(error)) from None
+        # Trailing blank lines of a template are layout, not content (a run name, a comment).
+        return text if self.kind is TemplateKind.SUMMARY else text.rstrip()
 
     def describe(self, error: BaseException) -> str:
         line = _template_line(error, self.name)
@@ -263,7 +265,7 @@ def _attempt(attempt: Attempt) -> dict[str, object]:
     }
 
 
-def test_variable(result: TestResult) -> dict[str, object]:
+def result_view(result: TestResult) -> dict[str, object]:
     """`test`: one test result as plain values (colour codes removed from texts)."""
     properties: dict[str, str] = {}
     for key, value in result.properties:
@@ -288,7 +290,7 @@ def test_variable(result: TestResult) -> dict[str, object]:
     }
 
 
-def mapping_variable(mapping: TestMapping) -> dict[str, object]:
+def mapping_view(mapping: TestMapping) -> dict[str, object]:
     """`mapping`: where the test goes (strategy, cases, stories, route, status)."""
     return {
         "matched_by": mapping.matched_by.value if mapping.matched_by else None,
@@ -304,11 +306,11 @@ def mapping_variable(mapping: TestMapping) -> dict[str, object]:
     }
 
 
-def test_variables(
+def comment_variables(
     run: Mapping[str, object], result: TestResult, mapping: TestMapping
 ) -> dict[str, object]:
     """Variables of `result_comment`."""
-    return {**run, "test": test_variable(result), "mapping": mapping_variable(mapping)}
+    return {**run, "test": result_view(result), "mapping": mapping_view(mapping)}
 
 
 def defect_variables(
@@ -316,7 +318,7 @@ def defect_variables(
 ) -> dict[str, object]:
     """Variables of `defect_summary` and `defect_description`."""
     return {
-        **test_variables(run, result, mapping),
+        **comment_variables(run, result, mapping),
         "stories": list(mapping.stories),
         "cases": [c.case_id for c in mapping.cases if c.case_id is not None],
     }

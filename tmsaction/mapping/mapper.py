@@ -9,6 +9,7 @@ credentials) name matching says which section and title each test would be match
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -166,7 +167,11 @@ class Mapper:
     def namer_for(self, destination: Destination) -> Namer:
         namer = self._namers.get(destination.names)
         if namer is None:
-            namer = self._namers[destination.names] = Namer(destination.names)
+            rules = destination.names
+            if not self.config.testrail.case_ids.names and rules.strip_case_ids:
+                # `C5` in a name is not an id here, so it is part of the title.
+                rules = dataclasses.replace(rules, strip_case_ids=False)
+            namer = self._namers[destination.names] = Namer(rules)
         return namer
 
     # -- the run ---------------------------------------------------------------------------------
