@@ -10,16 +10,18 @@ credentials) name matching says which section and title each test would be match
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import gc
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from tmsaction.catalog import CaseCatalog, SuiteCatalog
-from tmsaction.config.model import Config, NameRules, PinnedRule
+from tmsaction.catalog import Case, CaseCatalog, SuiteCatalog
+from tmsaction.config.model import Config, PinnedRule
 from tmsaction.mapping import caseids
 from tmsaction.mapping.automation import automation_index, test_automation_id
 from tmsaction.mapping.lookups import TestRailLookups
 from tmsaction.mapping.model import CaseRef, Route, Strategy, TestMapping
-from tmsaction.mapping.names import NameIndex, Namer, section_paths
+from tmsaction.mapping.names import NameIndex, NameKey, Namer, section_paths
 from tmsaction.mapping.notes import Notes
 from tmsaction.mapping.outcomes import ResolvedStatus, resolve_statuses
 from tmsaction.mapping.pinned import PinTable, identity_text
@@ -27,6 +29,8 @@ from tmsaction.mapping.routes import Destination, Router
 from tmsaction.mapping.stories import StoryFinder
 from tmsaction.mapping.table import Mappings
 from tmsaction.model import Outcome, TestResult
+
+T = TypeVar("T")
 
 NOT_READ = (
     "TestRail was not read: this section and title are matched by name, or created with "
@@ -43,23 +47,32 @@ class SuiteTarget:
     label: str
     ids: frozenset[int]
     refs: dict[int, tuple[str, ...]]
-    cases: dict[int, tuple[CaseRef]]  # shared one-case tuples, with section path and title
+    _paths: dict[int, tuple[str, ...]] | None = None
+    _by_id: dict[int, Case] = field(default_factory=dict)
+    _cases: dict[int, tuple[CaseRef]] = field(default_factory=dict)
     _names: dict[bool, NameIndex] = field(default_factory=dict)
     _automation: dict[str, list[int]] | None = None
 
     @staticmethod
     def of(suite: SuiteCatalog) -> SuiteTarget:
-        paths = section_paths(suite)
         return SuiteTarget(
             suite=suite,
             label=f"{suite.project_name} › {suite.suite_name}",
             ids=frozenset(case.id for case in suite.cases),
             refs={case.id: case.refs for case in suite.cases if case.refs},
-            cases={
-                case.id: (CaseRef(case.id, paths.get(case.section_id, ()), case.title),)
-                for case in suite.cases
-            },
         )
+
+    def case(self, case_id: int) -> tuple[CaseRef]:
+        """The one-case tuple for `case_id`, with section path and title; shared by its tests."""
+        found = self._cases.get(case_id)
+        if found is None:
+            if self._paths is None:
+                self._paths = section_paths(self.suite)
+                self._by_id = {case.id: case for case in self.suite.cases}
+            case = self._by_id[case_id]
+            found = (CaseRef(case_id, self._paths.get(case.section_id, ()), case.title),)
+            self._cases[case_id] = found
+        return found
 
     def names(self, namer: Namer) -> NameIndex:
         """The name index under `namer`'s folding (case-sensitive or not), built once."""
@@ -85,13 +98,30 @@ class _NameTarget:
     status: ResolvedStatus
     reason: str
     has_target: bool = True
+    matched_by: Strategy | None = Strategy.NAME
+
+    @property
+    def route(self) -> Route:
+        return self.destination.route
+
+    @property
+    def status_name(self) -> str | None:
+        return self.status.name
+
+    def target(self, result: TestResult) -> tuple[tuple[str, ...], str]:
+        section, title = self.namer.place(result)
+        root = self.destination.root
+        return (root + section if root else section), title
+
+    @property
+    def namer(self) -> Namer:
+        return self.mapper.namer_for(self.destination)
 
     def materialise(self, result: TestResult) -> TestMapping:
-        section, title = self.mapper.namer_for(self.destination).place(result)
-        ref = CaseRef(None, self.destination.root + section, title)
+        path, title = self.target(result)
         return TestMapping(
             route=self.destination.route,
-            cases=(ref,),
+            cases=(CaseRef(None, path, title),),
             matched_by=Strategy.NAME,
             stories=self.stories,
             status_id=self.status.id,
@@ -109,6 +139,18 @@ class _Unmatched:
     stories: tuple[str, ...]
     status: ResolvedStatus
     has_target: bool = False
+    matched_by: Strategy | None = None
+
+    @property
+    def route(self) -> Route:
+        return self.destination.route
+
+    @property
+    def status_name(self) -> str | None:
+        return self.status.name
+
+    def target(self, result: TestResult) -> tuple[tuple[str, ...], str] | None:
+        return None
 
     def materialise(self, result: TestResult) -> TestMapping:
         return TestMapping(
@@ -152,7 +194,8 @@ class Mapper:
         self.default_suite = default_suite
         self.notes = Notes()
         self.router = Router(testrail.routes, testrail.names)
-        self._namers: dict[NameRules, Namer] = {}
+        self._namers: dict[Destination, Namer] = {}
+        self._lookups: dict[Destination, tuple[Namer, dict[NameKey, tuple[int, ...]]]] = {}
         self.pins = PinTable(testrail.pinned)
         self.stories = StoryFinder(config.jira.stories, self.notes)
         statuses, problems = resolve_statuses(testrail.results.status, lookups or TestRailLookups())
@@ -160,24 +203,39 @@ class Mapper:
         for problem in problems:
             self.notes.add(problem, problem)
         self._id_properties = {p.casefold() for p in testrail.case_ids.properties}
+        # Strategies that cannot match in this run are skipped up front (a million times cheaper
+        # than asking them): no pinned entries, automation ids without TestRail, ids not read.
+        sources = testrail.case_ids
+        self._order = tuple(
+            s
+            for s in testrail.match
+            if not (s is Strategy.PINNED and not testrail.pinned)
+            and not (s is Strategy.AUTOMATION_ID and catalog is None)
+            and not (
+                s is Strategy.CASE_ID and not (sources.names or sources.properties or sources.tags)
+            )
+        )
+        self._routed = bool(testrail.routes)
+        self._default = self.router.default
+        self._case_refs_stories = config.jira.stories.case_refs
         self._targets: dict[Destination, SuiteTarget | None] = {}
         self._plain_refs: dict[int, tuple[CaseRef]] = {}
         self._pending: dict[tuple[object, ...], _NameTarget | _Unmatched] = {}
 
     def namer_for(self, destination: Destination) -> Namer:
-        namer = self._namers.get(destination.names)
+        namer = self._namers.get(destination)
         if namer is None:
             rules = destination.names
             if not self.config.testrail.case_ids.names and rules.strip_case_ids:
                 # `C5` in a name is not an id here, so it is part of the title.
                 rules = dataclasses.replace(rules, strip_case_ids=False)
-            namer = self._namers[destination.names] = Namer(rules)
+            namer = self._namers[destination] = Namer(rules, destination.root)
         return namer
 
     # -- the run ---------------------------------------------------------------------------------
 
     def map(self, results: Sequence[TestResult]) -> MappingRun:
-        entries = [self._map_one(result) for result in results]
+        entries = _without_gc_pauses(lambda: [self._map_one(result) for result in results])
         return MappingRun(
             mappings=Mappings(results, entries),
             notes=self.notes.lines(),
@@ -187,10 +245,13 @@ class Mapper:
         )
 
     def _map_one(self, result: TestResult) -> TestMapping | _NameTarget | _Unmatched:
-        destination = self.router.destination(result)
-        target = self._target(destination)
+        # The hot loop of a run (a million calls): attribute chains are hoisted into __init__.
+        destination = self.router.destination(result) if self._routed else self._default
+        target = self._targets.get(destination) if self.catalog is not None else None
+        if target is None and self.catalog is not None:
+            target = self._target(destination)
         status = self.statuses[result.outcome]
-        for strategy in self.config.testrail.match:
+        for strategy in self._order:
             if strategy is Strategy.NAME:
                 found = self._by_name(result, destination, target, status)
                 if found is not None:
@@ -198,15 +259,16 @@ class Mapper:
                 continue
             ids = self._ids(strategy, result, target)
             if ids:
-                cases = self._case_refs(ids, target)
                 refs = self._refs(ids, target)
+                # Positional: the contract's field order (route, cases, matched_by, stories,
+                # status_id, status); measurably faster than keywords a million times over.
                 return TestMapping(
-                    route=destination.route,
-                    cases=cases,
-                    matched_by=strategy,
-                    stories=self.stories.stories(result, refs),
-                    status_id=status.id,
-                    status=status.name,
+                    destination.route,
+                    self._case_refs(ids, target),
+                    strategy,
+                    self.stories.stories(result, refs),
+                    status.id,
+                    status.name,
                 )
         return self._shared(_Unmatched, destination, self.stories.stories(result), status)
 
@@ -300,10 +362,18 @@ class Mapper:
             return self._shared(_NameTarget, destination, stories, status, NOT_READ)  # type: ignore[return-value]
         if target is None:
             return None
-        namer = self.namer_for(destination)
-        ids = self.name_matches(result, destination, target)
+        lookup = self._lookups.get(destination)
+        if lookup is None:
+            namer = self.namer_for(destination)
+            lookup = self._lookups[destination] = (namer, target.names(namer).by_name)
+        namer, by_name = lookup
+        path, key, title, title_key = namer.keyed(result)
+        if destination.names.anywhere:
+            index = target.names(namer)
+            ids = index.find_anywhere(namer.section_key(destination.root), title_key)
+        else:
+            ids = by_name.get((key, title_key), ())
         if len(ids) > 1 and destination.names.duplicates == "oldest":
-            section, title = namer.place(result)
             self.notes.add(
                 "duplicate-title",
                 f"{len(ids)} cases in {target.label} are titled '{title}' "
@@ -312,36 +382,26 @@ class Mapper:
             )
             ids = ids[:1]
         if len(ids) == 1:
-            refs = self._refs(ids, target)
+            refs = target.refs.get(ids[0], ()) if self._case_refs_stories else ()
             return TestMapping(
-                route=destination.route,
-                cases=self._case_refs(ids, target),
-                matched_by=Strategy.NAME,
-                stories=self.stories.stories(result, refs),
-                status_id=status.id,
-                status=status.name,
+                destination.route,
+                target.case(ids[0]),
+                Strategy.NAME,
+                self.stories.stories(result, refs),
+                status.id,
+                status.name,
             )
         if ids or not self.create_cases:
             return None
-        section, title = namer.place(result)
         return TestMapping(
             route=destination.route,
-            cases=(CaseRef(None, destination.root + section, title),),
+            cases=(CaseRef(None, path, title),),
             matched_by=Strategy.NAME,
             stories=self.stories.stories(result),
             status_id=status.id,
             status=status.name,
             reason=NEW_CASE,
         )
-
-    def name_matches(
-        self, result: TestResult, destination: Destination, target: SuiteTarget
-    ) -> list[int]:
-        namer = self.namer_for(destination)
-        section, title = namer.place(result)
-        anywhere = destination.names.anywhere
-        key = namer.section_key(destination.root if anywhere else destination.root + section)
-        return target.names(namer).find(key, namer.fold(title), anywhere=anywhere)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -373,27 +433,25 @@ class Mapper:
         suite = route.suite or self.default_suite
         return f"suite '{suite}' of project '{project}'" if suite else f"project '{project}'"
 
-    def _case_refs(
-        self, ids: tuple[int, ...] | list[int], target: SuiteTarget | None
-    ) -> tuple[CaseRef, ...]:
+    def _case_refs(self, ids: tuple[int, ...], target: SuiteTarget | None) -> tuple[CaseRef, ...]:
+        if target is not None:
+            if len(ids) == 1:
+                return target.case(ids[0])
+            return tuple(target.case(i)[0] for i in ids)
         if len(ids) == 1:
             number = ids[0]
-            if target is not None and number in target.cases:
-                return target.cases[number]
             shared = self._plain_refs.get(number)
             if shared is None:
                 shared = (CaseRef(number),)
                 if len(self._plain_refs) < 100_000:
                     self._plain_refs[number] = shared
             return shared
-        if target is not None:
-            return tuple(target.cases[i][0] for i in ids)
         return tuple(CaseRef(i) for i in ids)
 
     def _refs(
         self, ids: tuple[int, ...] | list[int], target: SuiteTarget | None
     ) -> tuple[str, ...]:
-        if target is None or not self.config.jira.stories.case_refs:
+        if target is None or not self._case_refs_stories:
             return ()
         if len(ids) == 1:
             return target.refs.get(ids[0], ())
@@ -444,9 +502,14 @@ class Mapper:
     def _name_reason(
         self, result: TestResult, destination: Destination, target: SuiteTarget
     ) -> str:
-        section, title = self.namer_for(destination).place(result)
-        ids = self.name_matches(result, destination, target)
-        where = " › ".join(destination.root + section) or "the suite root"
+        namer = self.namer_for(destination)
+        path, key, title, title_key = namer.keyed(result)
+        index = target.names(namer)
+        if destination.names.anywhere:
+            ids = index.find_anywhere(namer.section_key(destination.root), title_key)
+        else:
+            ids = index.find(key, title_key)
+        where = " › ".join(path) or "the suite root"
         if destination.names.anywhere:
             where = (" › ".join(destination.root) or "the suite") + " (any section)"
         if ids:
@@ -457,6 +520,20 @@ class Mapper:
             )
         hint = "" if self.create_cases else "; set testrail_create_cases: true to create it"
         return f"no case titled '{title}' in {where} of {target.label}{hint}"
+
+
+def _without_gc_pauses(build: Callable[[], list[T]]) -> list[T]:
+    """Run `build` with the cyclic garbage collector paused. Mapping creates one object per test
+    and no cycles; with a million results alive, the collector's generational passes would
+    re-walk them all every few thousand allocations (a quarter of the mapping time, measured with
+    bench/mapping.py). The previous state is restored."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return build()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _pin_source(pin: PinnedRule | None) -> str:

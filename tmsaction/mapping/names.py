@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from tmsaction.catalog import Case, SuiteCatalog
+from tmsaction.catalog import SuiteCatalog
 from tmsaction.config.model import NameRules, SectionSource
 from tmsaction.mapping.caseids import strip_ids
 from tmsaction.model import TestResult
@@ -37,6 +36,7 @@ _TEST_PREFIX = re.compile(r"^test(?:_+|\s+|(?=[A-Z0-9]))", re.IGNORECASE)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 SectionKey = tuple[str, ...]
+_BY_CLASS = (SectionSource.CLASSNAME, SectionSource.CLASS, SectionSource.PACKAGE)
 NameKey = tuple[SectionKey, str]
 
 
@@ -44,6 +44,13 @@ def clean(text: str) -> str:
     """Whitespace runs as one space, trimmed; NFC so that composed and decomposed accents agree."""
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
+    elif (
+        text.isprintable()  # no tab or newline
+        and "  " not in text
+        and text[:1] != " "
+        and text[-1:] != " "
+    ):
+        return text  # already clean, as most names are: no split and join
     return " ".join(text.split())
 
 
@@ -65,37 +72,92 @@ class Namer:
     (tests of one class share it) so each test costs a few string operations."""
 
     rules: NameRules
+    root: tuple[str, ...] = ()  # the destination's root section path (see `keyed`)
     _sections: dict[tuple[tuple[str, ...], str, str | None], tuple[str, ...]] = field(
         default_factory=dict
     )
+    _section_keys: dict[tuple[str, ...], SectionKey] = field(default_factory=dict)
+    _rooted: dict[object, tuple[tuple[str, ...], SectionKey]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Read a million times per run: plain attributes, not lookups through `rules`.
+        rules = self.rules
+        self._split = rules.split_title
+        self._strip_ids = rules.strip_case_ids
+        self._strip_tags = rules.strip_tags
+        self._strip_parameters = rules.strip_parameters
+        self._words = rules.title == "words"
+        self._fold_case = not rules.case_sensitive
+        self._source = rules.section
 
     def fold(self, text: str) -> str:
+        """The comparison key of a section name or title as written anywhere."""
         cleaned = clean(text)
         return cleaned if self.rules.case_sensitive else cleaned.casefold()
 
-    def section_key(self, path: Iterable[str]) -> SectionKey:
-        return tuple(self.fold(part) for part in path)
+    def title_key(self, title: str) -> str:
+        """The key of a title from `place` (already cleaned)."""
+        return title.casefold() if self._fold_case else title
+
+    def section_key(self, path: tuple[str, ...]) -> SectionKey:
+        """The key of a section path; paths are shared between tests, so keys are cached."""
+        key = self._section_keys.get(path)
+        if key is None:
+            key = tuple(self.fold(part) for part in path)
+            if len(self._section_keys) > 200_000:
+                self._section_keys.clear()
+            self._section_keys[path] = key
+        return key
 
     def place(self, result: TestResult) -> tuple[tuple[str, ...], str]:
         """The test's section path (below the root) and its title, as they would be created."""
         name = result.name
-        extra: tuple[str, ...] = ()
-        separator = self.rules.split_title
+        separator = self._split
         if separator and separator in name:
             *heads, name = name.split(separator)
             extra = tuple(part for part in (clean(h) for h in heads) if part)
-        return self._section(result) + extra, self.title(name)
+            return self._section(result) + extra, self.title(name)
+        return self._section(result), self.title(name)
+
+    def keyed(self, result: TestResult) -> tuple[tuple[str, ...], SectionKey, str, str]:
+        """(section path under the root, its key, title, title key): what name matching looks
+        up. The section part is cached per class, so a test costs its title and one lookup."""
+        name = result.name
+        separator = self._split
+        if separator and separator in name:
+            section, title = self.place(result)
+            path = self.root + section
+            return path, self.section_key(path), title, self.title_key(title)
+        # Key the cache by what the section comes from: a string's hash is computed once.
+        source = self._source
+        cache: object
+        if source in _BY_CLASS:
+            cache = result.classname
+        elif source is SectionSource.SUITE:
+            cache = result.suite if result.suite else result.classname
+        elif source is SectionSource.NONE:
+            cache = ""
+        else:
+            cache = (result.file, result.classname)
+        rooted = self._rooted.get(cache)
+        if rooted is None:
+            path = self.root + self._section(result)
+            rooted = (path, self.section_key(path))
+            if len(self._rooted) > 200_000:
+                self._rooted.clear()
+            self._rooted[cache] = rooted
+        title = self.title(name)
+        return rooted[0], rooted[1], title, title.casefold() if self._fold_case else title
 
     def title(self, name: str) -> str:
-        rules = self.rules
         title = name
-        if rules.strip_case_ids:
+        if self._strip_ids and "C" in title:
             title = strip_ids(title)
-        if rules.strip_tags and "@" in title:
+        if self._strip_tags and "@" in title:
             title = _TAG_WORD.sub("", title)
-        if rules.strip_parameters and title.endswith("]"):
+        if self._strip_parameters and title.endswith("]"):
             title = _TRAILING_PARAMETERS.sub("", title)
-        if rules.title == "words":
+        if self._words:
             title = humanise(title)
         title = clean(title) or clean(name) or name
         if len(title) > TITLE_LIMIT:
@@ -149,34 +211,53 @@ class Namer:
 
 @dataclass
 class NameIndex:
-    """One suite's cases by (section path key, title key), built once per run."""
+    """One suite's cases by (section path key, title key), built once per run; each key holds
+    the case ids with that title in that section, oldest first."""
 
-    by_name: dict[NameKey, list[int]]
+    by_name: dict[NameKey, tuple[int, ...]]
     by_title: dict[str, list[tuple[SectionKey, int]]]
+    _entries: list[tuple[SectionKey, str, int]]
 
     @staticmethod
     def build(suite: SuiteCatalog, namer: Namer) -> NameIndex:
         paths = section_paths(suite)
         folded: dict[int, SectionKey] = {}
-        by_name: dict[NameKey, list[int]] = {}
-        by_title: dict[str, list[tuple[SectionKey, int]]] = {}
+        by_name: dict[NameKey, tuple[int, ...]] = {}
+        entries: list[tuple[SectionKey, str, int]] = []
+        duplicated = False
         for case in suite.cases:
             section = folded.get(case.section_id)
             if section is None:
                 section = namer.section_key(paths.get(case.section_id, ()))
                 folded[case.section_id] = section
             title = namer.fold(case.title)
-            by_name.setdefault((section, title), []).append(case.id)
-            by_title.setdefault(title, []).append((section, case.id))
-        return NameIndex(by_name, by_title)
+            key = (section, title)
+            found = by_name.get(key)
+            if found is None:
+                by_name[key] = (case.id,)
+            else:
+                by_name[key] = (*found, case.id)
+                duplicated = True
+            entries.append((section, title, case.id))
+        if duplicated:
+            for key, ids in by_name.items():
+                if len(ids) > 1:
+                    by_name[key] = tuple(sorted(ids))
+        return NameIndex(by_name, {}, entries)
 
-    def find(self, section: SectionKey, title: str, *, anywhere: bool) -> list[int]:
-        """Case ids with this title in this section (or, `anywhere`, in any section under
-        `section`), oldest first."""
-        if not anywhere:
-            return sorted(self.by_name.get((section, title), ()))
+    def find(self, section: SectionKey, title: str) -> tuple[int, ...]:
+        """Case ids with this title in this section, oldest first."""
+        return self.by_name.get((section, title), ())
+
+    def find_anywhere(self, section: SectionKey, title: str) -> tuple[int, ...]:
+        """Case ids with this title in any section under `section`, oldest first."""
+        if not self.by_title and self._entries:  # built on first use: most configs never ask
+            for path, case_title, case_id in self._entries:
+                self.by_title.setdefault(case_title, []).append((path, case_id))
         depth = len(section)
-        return sorted(c for path, c in self.by_title.get(title, ()) if path[:depth] == section)
+        return tuple(
+            sorted(c for path, c in self.by_title.get(title, ()) if path[:depth] == section)
+        )
 
 
 def section_paths(suite: SuiteCatalog) -> dict[int, tuple[str, ...]]:
@@ -201,7 +282,3 @@ def section_paths(suite: SuiteCatalog) -> dict[int, tuple[str, ...]]:
     for section in suite.sections:
         path_of(section.id)
     return paths
-
-
-def case_place(case: Case, paths: dict[int, tuple[str, ...]]) -> tuple[tuple[str, ...], str]:
-    return paths.get(case.section_id, ()), case.title

@@ -12,10 +12,10 @@ from tmsaction.model import Outcome, TestResult
 _NOTE_MESSAGE_LIMIT = 200
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ResolvedStatus:
     """The status one outcome sends: `id` None with a `name` means a custom status not yet known
-    (TestRail not read); both None means "send nothing"."""
+    (TestRail not read); both None means "send nothing". One per outcome, compared by identity."""
 
     id: int | None
     name: str | None

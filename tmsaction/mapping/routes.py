@@ -15,9 +15,10 @@ from tmsaction.mapping.model import DEFAULT_ROUTE, Route
 from tmsaction.model import TestResult
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Destination:
-    """Where a test goes: the route, the root section path, and the rule that chose it."""
+    """Where a test goes: the route, the root section path, and the rule that chose it. Shared by
+    the tests it takes, and compared by identity (one per rule), so keying by it is cheap."""
 
     route: Route
     root: tuple[str, ...]

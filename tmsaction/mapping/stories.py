@@ -37,6 +37,8 @@ class StoryFinder:
     def stories(self, result: TestResult, refs: tuple[str, ...] = ()) -> tuple[str, ...]:
         """Keys in the order found (properties, tags, name, case refs), without repeats; equal
         tuples are shared between tests."""
+        if result.detail is None and not refs and self._default_pattern and "@" not in result.name:
+            return ()  # the common case, a million times over: nothing to look at
         found: list[str] = []
         if result.detail is not None:
             if self._properties:
@@ -52,6 +54,10 @@ class StoryFinder:
                 self._keep(found, key, result, "the name")
         for key in refs:
             self._keep(found, key, result, "case refs")
+        if not found:
+            return ()
+        if len(found) == 1:
+            return self._intern((found[0],))
         return self._intern(tuple(dict.fromkeys(found)))
 
     def _from_tags(self, found: list[str], result: TestResult) -> None:

@@ -12,12 +12,33 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Protocol, overload
 
-from tmsaction.mapping.model import TestMapping
+from tmsaction.mapping.model import Route, Strategy, TestMapping
 from tmsaction.model import TestResult
 
 
 class Pending(Protocol):
-    """A shared entry completed from each test's own result when read."""
+    """A shared entry completed from each test's own result when read. Everything but the
+    target's section/title and the reason is the same for all its tests, so one-pass consumers
+    (the digest) read it without building a `TestMapping` per test."""
+
+    @property
+    def route(self) -> Route: ...
+
+    @property
+    def matched_by(self) -> Strategy | None: ...
+
+    @property
+    def stories(self) -> tuple[str, ...]: ...
+
+    @property
+    def status_name(self) -> str | None: ...
+
+    @property
+    def has_target(self) -> bool: ...
+
+    def target(self, result: TestResult) -> tuple[tuple[str, ...], str] | None:
+        """The (section path, title) a name target looks for; None when unmatched."""
+        ...
 
     def materialise(self, result: TestResult) -> TestMapping: ...
 
@@ -58,6 +79,10 @@ class Mappings(Sequence[TestMapping]):
         """(result, mapping) for every test, in order."""
         return zip(self._results, iter(self), strict=True)
 
+    def entries(self) -> Iterator[tuple[TestResult, TestMapping | Pending]]:
+        """(result, stored entry) for every test: a `TestMapping`, or a shared `Pending`."""
+        return zip(self._results, self._entries, strict=True)
+
     def unmatched_count(self) -> int:
         """Tests with no target case, without building their mappings."""
         count = 0
@@ -65,5 +90,5 @@ class Mappings(Sequence[TestMapping]):
             if isinstance(entry, TestMapping):
                 count += not entry.cases
             else:
-                count += not getattr(entry, "has_target", True)
+                count += not entry.has_target
         return count

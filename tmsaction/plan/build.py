@@ -115,7 +115,7 @@ def plan_mapping(
         default_project=default_project,
         default_suite=default_suite,
     )
-    digest = digest_mappings(run.mappings.pairs(), keep_all_titles=catalog is not None)
+    digest = digest_mappings(run.mappings, keep_all_titles=catalog is not None)
     coverage = compute_coverage(config.coverage, digest, catalog=catalog, lookups=lookups)
     gates = evaluate_gates(config.coverage.gates, coverage, totals, digest.unmatched_count)
     mapping_plan = build_mapping_plan(config, run, digest, coverage, create_cases=create_cases)
