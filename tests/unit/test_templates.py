@@ -16,8 +16,11 @@ from tmsaction.templates import (
     TemplateKind,
     comment_variables,
     compile_template,
+    defect_texts,
     defect_variables,
     pick_run_name,
+    result_comment,
+    run_values,
     run_variables,
 )
 
@@ -284,3 +287,51 @@ def test_a_broken_run_name_input_is_a_usage_error() -> None:
         "input testrail_run_name: invalid template (line 1): unexpected end of template, "
         "expected 'end of print statement'."
     )
+
+
+# -- what the sinks call ---------------------------------------------------------------------------
+
+
+def test_result_comment_puts_the_flaky_note_first() -> None:
+    flaky = result(
+        "recalculates",
+        outcome=Outcome.FLAKY,
+        attempts=[Attempt(Outcome.FAILED, message="Timed out"), Attempt(Outcome.PASSED)],
+    )
+    cfg = config("templates:\n  result_comment: '{{ test.outcome }} ({{ mapping.status }})'\n")
+    assert result_comment(cfg, RUN, flaky, MAPPING) == (
+        "Flaky: passed on attempt 2 of 2; failed on attempt 1 (Timed out).\n\nflaky (failed)"
+    )
+    quiet = config("testrail:\n  results: {flaky_note: false}\n")
+    assert result_comment(quiet, RUN, flaky, MAPPING).startswith("Flaky in 0.1s · [workflow run]")
+
+
+def test_defect_texts_use_the_config_templates_or_the_defaults() -> None:
+    cfg = config("templates:\n  defect_summary: '[{{ repository }}] {{ test.name }} fails'\n")
+    summary, description = defect_texts(cfg, RUN, FAILED_WITH_TRACE, MAPPING)
+    assert summary == "[acme/shop] appliesPercentageDiscount fails"
+    assert description.startswith("com.acme.shop.CartTest › appliesPercentageDiscount failed in")
+
+
+def test_run_values_are_rendered_once_per_run() -> None:
+    cfg = config(
+        "testrail:\n"
+        "  run:\n"
+        "    description: '{{ workflow }} on {{ ref_name }}'\n"
+        "    refs: SHOP-1\n"
+        "  results:\n"
+        "    version: '{{ short_sha }}'\n"
+        "    fields: {custom_env: '{{ job }}', custom_build: 56, custom_flags: [1, 2]}\n"
+    )
+    assert run_values(cfg, RUN) == {
+        "description": "CI on 7/merge",
+        "refs": "SHOP-1",
+        "version": "89abcde",
+        "fields": {"custom_env": "test", "custom_build": 56, "custom_flags": [1, 2]},
+    }
+    assert run_values(config(), RUN) == {
+        "description": None,
+        "refs": None,
+        "version": None,
+        "fields": {},
+    }
