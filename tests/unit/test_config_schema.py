@@ -17,7 +17,8 @@ import yaml
 from tmsaction.config.keys import CONFIG, SCHEMA_URL
 from tmsaction.config.load import load_config, parse_config
 from tmsaction.config.schema import SCHEMA_FILE, config_schema
-from tmsaction.config.spec import Either, ListOf, MapOf, Node, Obj
+from tmsaction.config.shapes import Either, ListOf, MapOf, Obj
+from tmsaction.config.spec import Node
 from tmsaction.errors import ConfigError
 
 from tests.conftest import ROOT

@@ -9,18 +9,20 @@ from tmsaction.errors import EXIT_USAGE, TemplateError
 from tmsaction.inputs import RunContext
 from tmsaction.mapping.model import CaseRef, TestMapping
 from tmsaction.model import Attempt, Outcome, Totals
-from tmsaction.templates import (
+from tmsaction.sink_texts import (
     DEFAULT_DEFECT_DESCRIPTION,
     DEFAULT_DEFECT_SUMMARY,
     DEFAULT_RESULT_COMMENT,
-    TemplateKind,
-    comment_variables,
-    compile_template,
     defect_texts,
-    defect_variables,
     pick_run_name,
     result_comment,
     run_values,
+)
+from tmsaction.templates import (
+    TemplateKind,
+    comment_variables,
+    compile_template,
+    defect_variables,
     run_variables,
 )
 

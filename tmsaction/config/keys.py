@@ -13,7 +13,8 @@ from tmsaction.config.keys_jira import JIRA
 from tmsaction.config.keys_testrail import TESTRAIL
 from tmsaction.config.model import Config, TemplatesConfig
 from tmsaction.config.nodes import template
-from tmsaction.config.spec import At, Int, Key, Obj, Str
+from tmsaction.config.shapes import Key, Obj
+from tmsaction.config.spec import At, Int, Str
 from tmsaction.templates import TemplateKind
 
 VERSION = 1

@@ -7,20 +7,8 @@ from typing import Any
 from tmsaction.config import convert
 from tmsaction.config.model import CaseFilter, CoverageConfig, Gate, GateMetric
 from tmsaction.config.nodes import SECTION_PATH, names_or_ids, texts
-from tmsaction.config.spec import (
-    INVALID,
-    AnyValue,
-    At,
-    Bool,
-    Either,
-    Int,
-    Key,
-    ListOf,
-    MapOf,
-    Num,
-    Obj,
-    Str,
-)
+from tmsaction.config.shapes import Either, Key, ListOf, MapOf, Obj
+from tmsaction.config.spec import INVALID, AnyValue, At, Bool, Int, Num, Str
 
 _GATE_NAMES = {
     GateMetric.REGRESSION_AUTOMATION: "Regression automation",

@@ -17,7 +17,8 @@ from tmsaction.config.model import (
     StorySources,
 )
 from tmsaction.config.nodes import texts
-from tmsaction.config.spec import AnyValue, At, Bool, Int, Key, ListOf, MapOf, Obj, Str
+from tmsaction.config.shapes import Key, ListOf, MapOf, Obj
+from tmsaction.config.spec import AnyValue, At, Bool, Int, Str
 
 #: Finds `@SHOP-12` in names, as Playwright and Cucumber print tags there; a key alone (`SHOP-12`)
 #: is not taken, because names also hold things like UTF-8 and ISO-8601.

@@ -9,7 +9,8 @@ import re
 from typing import Any, TypeVar
 
 from tmsaction.config import convert
-from tmsaction.config.spec import At, Convert, Either, Int, ListOf, Node, Str
+from tmsaction.config.shapes import Either, ListOf
+from tmsaction.config.spec import At, Convert, Int, Node, Str
 from tmsaction.templates import TemplateKind, compile_template
 
 N = TypeVar("N", bound=Node)

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from tmsaction.config.keys import CONFIG
-from tmsaction.config.spec import Bool, Either, Int, ListOf, MapOf, Node, Num, Obj, Str
+from tmsaction.config.shapes import Either, ListOf, MapOf, Obj
+from tmsaction.config.spec import Bool, Int, Node, Num, Str
 
 
 def _type(node: Node) -> str:

@@ -15,18 +15,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from tmsaction.catalog import Case, CaseCatalog, SuiteCatalog
+from tmsaction.catalog import CaseCatalog, SuiteCatalog
 from tmsaction.config.model import Config, PinnedRule
 from tmsaction.mapping import caseids
-from tmsaction.mapping.automation import automation_index, test_automation_id
+from tmsaction.mapping.automation import test_automation_id
 from tmsaction.mapping.lookups import TestRailLookups
 from tmsaction.mapping.model import CaseRef, Route, Strategy, TestMapping
-from tmsaction.mapping.names import NameIndex, NameKey, Namer, section_paths
+from tmsaction.mapping.names import NameKey, Namer
 from tmsaction.mapping.notes import Notes
 from tmsaction.mapping.outcomes import ResolvedStatus, resolve_statuses
+from tmsaction.mapping.pending import NameTarget, Unmatched
 from tmsaction.mapping.pinned import PinTable, identity_text
+from tmsaction.mapping.reasons import explain_unmatched
 from tmsaction.mapping.routes import Destination, Router
 from tmsaction.mapping.stories import StoryFinder
+from tmsaction.mapping.suites import SuiteTarget
 from tmsaction.mapping.table import Mappings
 from tmsaction.model import Outcome, TestResult
 
@@ -37,129 +40,6 @@ NOT_READ = (
     "testrail_create_cases: true"
 )
 NEW_CASE = "no case with this title yet: it will be created (testrail_create_cases)"
-
-
-@dataclass
-class SuiteTarget:
-    """One route's TestRail suite, with its indexes built on first use."""
-
-    suite: SuiteCatalog
-    label: str
-    ids: frozenset[int]
-    refs: dict[int, tuple[str, ...]]
-    _paths: dict[int, tuple[str, ...]] | None = None
-    _by_id: dict[int, Case] = field(default_factory=dict)
-    _cases: dict[int, tuple[CaseRef]] = field(default_factory=dict)
-    _names: dict[bool, NameIndex] = field(default_factory=dict)
-    _automation: dict[str, list[int]] | None = None
-
-    @staticmethod
-    def of(suite: SuiteCatalog) -> SuiteTarget:
-        return SuiteTarget(
-            suite=suite,
-            label=f"{suite.project_name} › {suite.suite_name}",
-            ids=frozenset(case.id for case in suite.cases),
-            refs={case.id: case.refs for case in suite.cases if case.refs},
-        )
-
-    def case(self, case_id: int) -> tuple[CaseRef]:
-        """The one-case tuple for `case_id`, with section path and title; shared by its tests."""
-        found = self._cases.get(case_id)
-        if found is None:
-            if self._paths is None:
-                self._paths = section_paths(self.suite)
-                self._by_id = {case.id: case for case in self.suite.cases}
-            case = self._by_id[case_id]
-            found = (CaseRef(case_id, self._paths.get(case.section_id, ()), case.title),)
-            self._cases[case_id] = found
-        return found
-
-    def names(self, namer: Namer) -> NameIndex:
-        """The name index under `namer`'s folding (case-sensitive or not), built once."""
-        sensitive = namer.rules.case_sensitive
-        index = self._names.get(sensitive)
-        if index is None:
-            index = self._names[sensitive] = NameIndex.build(self.suite, namer)
-        return index
-
-    def automation(self, field_name: str) -> dict[str, list[int]]:
-        if self._automation is None:
-            self._automation = automation_index(self.suite, field_name)
-        return self._automation
-
-
-@dataclass(frozen=True, eq=False)
-class _NameTarget:
-    """Pending: a name-matching target without TestRail (title built from the test on read)."""
-
-    mapper: Mapper
-    destination: Destination
-    stories: tuple[str, ...]
-    status: ResolvedStatus
-    reason: str
-    has_target: bool = True
-    matched_by: Strategy | None = Strategy.NAME
-
-    @property
-    def route(self) -> Route:
-        return self.destination.route
-
-    @property
-    def status_name(self) -> str | None:
-        return self.status.name
-
-    def target(self, result: TestResult) -> tuple[tuple[str, ...], str]:
-        section, title = self.namer.place(result)
-        root = self.destination.root
-        return (root + section if root else section), title
-
-    @property
-    def namer(self) -> Namer:
-        return self.mapper.namer_for(self.destination)
-
-    def materialise(self, result: TestResult) -> TestMapping:
-        path, title = self.target(result)
-        return TestMapping(
-            route=self.destination.route,
-            cases=(CaseRef(None, path, title),),
-            matched_by=Strategy.NAME,
-            stories=self.stories,
-            status_id=self.status.id,
-            status=self.status.name,
-            reason=self.reason,
-        )
-
-
-@dataclass(frozen=True, eq=False)
-class _Unmatched:
-    """Pending: a test no strategy matched; the reason is worked out from the test on read."""
-
-    mapper: Mapper
-    destination: Destination
-    stories: tuple[str, ...]
-    status: ResolvedStatus
-    has_target: bool = False
-    matched_by: Strategy | None = None
-
-    @property
-    def route(self) -> Route:
-        return self.destination.route
-
-    @property
-    def status_name(self) -> str | None:
-        return self.status.name
-
-    def target(self, result: TestResult) -> tuple[tuple[str, ...], str] | None:
-        return None
-
-    def materialise(self, result: TestResult) -> TestMapping:
-        return TestMapping(
-            route=self.destination.route,
-            stories=self.stories,
-            status_id=self.status.id,
-            status=self.status.name,
-            reason=self.mapper.explain(result, self.destination),
-        )
 
 
 @dataclass
@@ -220,7 +100,7 @@ class Mapper:
         self._case_refs_stories = config.jira.stories.case_refs
         self._targets: dict[Destination, SuiteTarget | None] = {}
         self._plain_refs: dict[int, tuple[CaseRef]] = {}
-        self._pending: dict[tuple[object, ...], _NameTarget | _Unmatched] = {}
+        self._pending: dict[tuple[object, ...], NameTarget | Unmatched] = {}
 
     def namer_for(self, destination: Destination) -> Namer:
         namer = self._namers.get(destination)
@@ -244,12 +124,12 @@ class Mapper:
             statuses=self.statuses,
         )
 
-    def _map_one(self, result: TestResult) -> TestMapping | _NameTarget | _Unmatched:
+    def _map_one(self, result: TestResult) -> TestMapping | NameTarget | Unmatched:
         # The hot loop of a run (a million calls): attribute chains are hoisted into __init__.
         destination = self.router.destination(result) if self._routed else self._default
         target = self._targets.get(destination) if self.catalog is not None else None
         if target is None and self.catalog is not None:
-            target = self._target(destination)
+            target = self.target_of(destination)
         status = self.statuses[result.outcome]
         for strategy in self._order:
             if strategy is Strategy.NAME:
@@ -270,23 +150,23 @@ class Mapper:
                     status.id,
                     status.name,
                 )
-        return self._shared(_Unmatched, destination, self.stories.stories(result), status)
+        return self._shared(Unmatched, destination, self.stories.stories(result), status)
 
     def _shared(
         self,
-        kind: type[_NameTarget] | type[_Unmatched],
+        kind: type[NameTarget] | type[Unmatched],
         destination: Destination,
         stories: tuple[str, ...],
         status: ResolvedStatus,
         reason: str = "",
-    ) -> _NameTarget | _Unmatched:
+    ) -> NameTarget | Unmatched:
         key = (kind, destination, stories, status, reason)
         entry = self._pending.get(key)
         if entry is None:
-            if kind is _NameTarget:
-                entry = _NameTarget(self, destination, stories, status, reason)
+            if kind is NameTarget:
+                entry = NameTarget(self, destination, stories, status, reason)
             else:
-                entry = _Unmatched(self, destination, stories, status)
+                entry = Unmatched(self, destination, stories, status)
             if len(self._pending) > 100_000:
                 self._pending.clear()
             self._pending[key] = entry
@@ -356,10 +236,10 @@ class Mapper:
         destination: Destination,
         target: SuiteTarget | None,
         status: ResolvedStatus,
-    ) -> TestMapping | _NameTarget | None:
+    ) -> TestMapping | NameTarget | None:
         if self.catalog is None:
             stories = self.stories.stories(result)
-            return self._shared(_NameTarget, destination, stories, status, NOT_READ)  # type: ignore[return-value]
+            return self._shared(NameTarget, destination, stories, status, NOT_READ)  # type: ignore[return-value]
         if target is None:
             return None
         lookup = self._lookups.get(destination)
@@ -405,7 +285,7 @@ class Mapper:
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    def _target(self, destination: Destination) -> SuiteTarget | None:
+    def target_of(self, destination: Destination) -> SuiteTarget | None:
         if self.catalog is None:
             return None
         if destination not in self._targets:
@@ -458,68 +338,8 @@ class Mapper:
         return tuple(ref for i in ids for ref in target.refs.get(i, ()))
 
     def explain(self, result: TestResult, destination: Destination) -> str:
-        """Why no strategy matched this test, strategy by strategy, in the configured order."""
-        testrail = self.config.testrail
-        target = self._target(destination)
-        if self.catalog is not None and target is None:
-            return f"{self.suite_label(destination.route)} was not found in TestRail"
-        reasons: list[str] = []
-        for strategy in testrail.match:
-            if strategy is Strategy.PINNED and not self.pins.empty:
-                reasons.append(f"no pinned entry matches '{identity_text(result)}'")
-            elif strategy is Strategy.CASE_ID:
-                ids = self.case_ids_of(result)
-                if ids and target is not None:
-                    unknown = ", ".join(f"C{i}" for i in ids)
-                    reasons.append(f"{unknown} is not a case of {target.label}")
-                else:
-                    reasons.append(self._no_case_id_text())
-            elif strategy is Strategy.AUTOMATION_ID:
-                if target is None:
-                    reasons.append("automation ids need TestRail, which was not read")
-                else:
-                    value = test_automation_id(result, testrail.automation_id.value)
-                    reasons.append(f"no case has the automation id '{value}'")
-            elif strategy is Strategy.NAME and target is not None:
-                reasons.append(self._name_reason(result, destination, target))
-        if Strategy.NAME not in testrail.match:
-            reasons.append("name matching is off (testrail.match)")
-        return "; ".join(reasons)
-
-    def _no_case_id_text(self) -> str:
-        sources = self.config.testrail.case_ids
-        places = []
-        if sources.names:
-            places.append("the name")
-        if sources.properties:
-            places.append("properties " + ", ".join(sources.properties))
-        if sources.tags:
-            places.append("tags")
-        if not places:
-            return "case ids in tests are not read (testrail.case_ids)"
-        return "no case id in " + " or ".join(places)
-
-    def _name_reason(
-        self, result: TestResult, destination: Destination, target: SuiteTarget
-    ) -> str:
-        namer = self.namer_for(destination)
-        path, key, title, title_key = namer.keyed(result)
-        index = target.names(namer)
-        if destination.names.anywhere:
-            ids = index.find_anywhere(namer.section_key(destination.root), title_key)
-        else:
-            ids = index.find(key, title_key)
-        where = " › ".join(path) or "the suite root"
-        if destination.names.anywhere:
-            where = (" › ".join(destination.root) or "the suite") + " (any section)"
-        if ids:
-            listed = ", ".join(f"C{i}" for i in ids)
-            return (
-                f"{len(ids)} cases are titled '{title}' in {where} ({listed}); pin one in "
-                "testrail.pinned, or set testrail.names.duplicates: oldest"
-            )
-        hint = "" if self.create_cases else "; set testrail_create_cases: true to create it"
-        return f"no case titled '{title}' in {where} of {target.label}{hint}"
+        """Why no strategy matched this test (see `reasons.py`)."""
+        return explain_unmatched(self, result, destination)
 
 
 def _without_gc_pauses(build: Callable[[], list[T]]) -> list[T]:
