@@ -7,6 +7,7 @@ import pytest
 from tmsaction.catalog import CaseCatalog
 from tmsaction.mapping.mapper import NEW_CASE, NOT_READ
 from tmsaction.mapping.model import Route, Strategy
+from tmsaction.mapping.routes import routes_in_use
 from tmsaction.model import TestResult
 
 from tests.mapping_world import CATALOG, config, mapped, one, summary
@@ -526,6 +527,22 @@ def test_routes(case: str, test: TestResult, route: Route, target: str) -> None:
     mapping = one(config(ROUTES), test)
     assert mapping.route == route
     assert summary(mapping)[1] == (target,)
+
+
+def test_the_routes_a_run_uses_are_known_before_testrail_is_read() -> None:
+    results = [
+        result("a", "PayTest", file="services/pay/x.py", tags=["billing"]),
+        result("b"),
+        result("c", "login.spec.ts", source="reports/web/junit.xml"),
+        result("d"),
+    ]
+    rules = config(ROUTES).testrail.routes
+    assert routes_in_use(results, rules) == (
+        Route("7", "70"),
+        Route(None, "Backend"),
+        Route(None, "Web"),
+    )
+    assert routes_in_use(results, ()) == (Route(),)
 
 
 def test_without_routes_tests_go_to_the_inputs() -> None:

@@ -8,6 +8,7 @@ tests of a few thousand classes cost a few thousand rule evaluations.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tmsaction.config.model import Glob, NameRules, RouteRule
@@ -93,3 +94,14 @@ class Router:
             if rule_matches(rule, result):
                 return destination
         return self.default
+
+
+def routes_in_use(results: Iterable[TestResult], rules: tuple[RouteRule, ...]) -> tuple[Route, ...]:
+    """The distinct routes this run's tests go to, in first-use order: what the TestRail snapshot
+    must read before mapping (a `Route` with None parts means the action inputs)."""
+    router = Router(rules, NameRules())
+    seen: dict[int, Route] = {}
+    for result in results:
+        destination = router.destination(result)
+        seen.setdefault(id(destination), destination.route)
+    return tuple(dict.fromkeys(seen.values()))
