@@ -709,3 +709,31 @@ def test_template_file_problems(tmp_path: Path) -> None:
         "c.yml → templates.comment_file: no such file 'missing.md.j2' (paths are relative to "
         "the workspace)",
     )
+
+
+def test_yaml_anchors_merge_keys_and_x_keys() -> None:
+    config = valid(
+        """\
+        version: 1
+        x-shop: &shop
+          project: Shop
+          suite: Web
+        testrail:
+          routes:
+            - <<: *shop
+              match: {tag: web}
+            - <<: *shop
+              suite: Mobile
+        """
+    )
+    assert [(r.route.project, r.route.suite) for r in config.testrail.routes] == [
+        ("Shop", "Web"),
+        ("Shop", "Mobile"),
+    ]
+
+
+def test_x_keys_are_only_ignored_at_the_top() -> None:
+    assert problems_of("version: 1\ntestrail:\n  x-note: hi\n") == [
+        f"{F}:3 → testrail: unknown key 'x-note'; use one of match, case_ids, automation_id, "
+        "names, routes, pinned, results, new_cases, run"
+    ]

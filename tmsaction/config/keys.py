@@ -82,4 +82,5 @@ CONFIG = Obj(
     help="tmsaction mapping config (.github/tmsaction.yml).",
     build=_build,
     required_hint={"version": " (start the file with 'version: 1')"},
+    extensions="x-",
 )

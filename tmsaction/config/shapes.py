@@ -120,6 +120,7 @@ class Obj(Node):
     schema_name: str | None = None  # emitted once under $defs when set
     unknown_hints: Mapping[str, str] = field(default_factory=dict)  # key -> where it belongs
     list_keys: bool = True  # README's key table lists each key (False: the object as one row)
+    extensions: str | None = None  # keys starting with this are ignored (top level: "x-")
 
     def expected(self) -> str:
         return "an object (key: value lines)"
@@ -136,6 +137,8 @@ class Obj(Node):
         here = At(at.path, own_line or at.line, at.problems, key_lines)
         ok = True
         for name in value:
+            if self.extensions and str(name).startswith(self.extensions):
+                continue  # a place for YAML anchors (`x-web: &web ...`), ignored
             if name not in self.names:
                 hint = (
                     f" ({self.unknown_hints[name]})"
@@ -182,6 +185,8 @@ class Obj(Node):
             "properties": properties,
             "additionalProperties": False,
         }
+        if self.extensions:
+            result["patternProperties"] = {f"^{self.extensions}": {}}
         required = [k.name for k in self.keys if k.required]
         if required:
             result["required"] = required

@@ -48,19 +48,26 @@ class _Loader(yaml.SafeLoader):
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         result = LineDict()
         result.line = node.start_mark.line + 1
-        self.flatten_mapping(node)  # YAML merge keys (`<<: *anchor`) are legal in configs
+        merge_tag = "tag:yaml.org,2002:merge"
+        own = {id(key_node) for key_node, _ in node.value if key_node.tag != merge_tag}
+        # YAML merge keys (`<<: *anchor`) are legal in configs: flatten_mapping puts the merged
+        # pairs first, and the mapping's own keys then override them, as YAML specifies.
+        self.flatten_mapping(node)
+        written: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             if not isinstance(key, str):
                 # Keys like `1:` or `yes:` are read as numbers/booleans; every config key is text.
                 key = str(key).lower() if isinstance(key, bool) else str(key)
-            if key in result.key_lines:
-                raise YamlProblem(
-                    f"key '{key}' appears twice (lines {result.key_lines[key]} and {line}); "
-                    "YAML keeps only the last one, so remove or merge one of them",
-                    line,
-                )
+            if id(key_node) in own:
+                if key in written:
+                    raise YamlProblem(
+                        f"key '{key}' appears twice (lines {written[key]} and {line}); "
+                        "YAML keeps only the last one, so remove or merge one of them",
+                        line,
+                    )
+                written[key] = line
             result.key_lines[key] = line
             result[key] = self.construct_object(value_node, deep=True)
         return result
