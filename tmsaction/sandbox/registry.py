@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from tmsaction.sandbox.jira.seed import seed_demo
 from tmsaction.sandbox.server import Emulator
 
 
 def build_emulators() -> list[Emulator]:
-    return []
+    return [seed_demo()]
