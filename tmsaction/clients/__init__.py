@@ -1,0 +1,1 @@
+"""Typed API clients for TestRail, Jira and GitHub, each on the `http.py` funnel."""
