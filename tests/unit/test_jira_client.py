@@ -489,3 +489,17 @@ def test_relay_is_idle_between_tests() -> None:
     assert isinstance(relay, Relay)
     assert isinstance(server, SandboxServer)
     assert relay.target is None
+
+
+def test_the_removed_search_is_named_when_cloud_is_driven_like_data_center() -> None:
+    with running() as (_, server):
+        cloud = connect(server)
+        misconfigured = JiraClient(
+            cloud.http, Flavour.DATA_CENTER, site_url=server.url, account="demo@example.com"
+        )
+        with pytest.raises(JiraProblem) as caught:
+            misconfigured.search('project = "SHOP"')
+        assert caught.value.kind == "gone"
+        assert caught.value.status == 410
+        assert "Atlassian removed this API" in str(caught.value)
+        assert "/rest/api/3/search/jql" in str(caught.value)
