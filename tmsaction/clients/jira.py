@@ -93,20 +93,29 @@ class JiraClient(JiraSearch, JiraLinks, JiraMeta):
                 "Center personal access token.",
                 kind="auth",
             )
+        options: dict[str, Any] = {
+            "sleep": sleep,
+            "clock": clock,
+            "retry": retry,
+            "redactor": redactor,
+            "timeout": timeout,
+            "describe_error": describe_error,
+        }
         http = JiraHttp(
             "Jira",
             base,
             auth=(user, token) if user else None,
             bearer=None if user else token,
-            sleep=sleep,
-            clock=clock,
             budget=budget,
-            retry=retry,
-            redactor=redactor,
-            timeout=timeout,
-            describe_error=describe_error,
+            **options,
         )
-        info = cls._server_info(http, base, user)
+        # serverInfo answers anonymously on Cloud and Data Center; asking without credentials
+        # tells the flavour even when the credentials are of the wrong kind (a PAT on Cloud).
+        anonymous = JiraHttp("Jira", base, **options)
+        try:
+            info = cls._server_info(anonymous, base, user, fallback=http)
+        finally:
+            anonymous.close()
         flavour = Flavour.CLOUD if info.cloud else Flavour.DATA_CENTER
         if flavour is Flavour.CLOUD and not user:
             raise jira_errors.cloud_needs_email(base)
@@ -121,12 +130,17 @@ class JiraClient(JiraSearch, JiraLinks, JiraMeta):
         return client
 
     @staticmethod
-    def _server_info(http: JiraHttp, base: str, user: str | None) -> ServerInfo:
+    def _server_info(
+        http: JiraHttp, base: str, user: str | None, *, fallback: JiraHttp | None = None
+    ) -> ServerInfo:
         try:
             response = http.request("GET", "/rest/api/2/serverInfo")
         except HttpError as error:
             if error.status is None:
                 raise jira_errors.unreachable(base, error) from None
+            if error.status == 401 and fallback is not None:
+                # A site closed to anonymous access: ask again with the credentials.
+                return JiraClient._server_info(fallback, base, user)
             if error.status == 401:
                 guess = Flavour.CLOUD if user and "@" in user else Flavour.DATA_CENTER
                 raise jira_errors.bad_credentials(guess, user) from None

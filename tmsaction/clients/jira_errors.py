@@ -95,7 +95,9 @@ def classify(error: HttpError, doing: str, *, account: str = "the Jira account")
             kind="auth",
             status=status,
         )
-    if status == 403 or (status in (400, 404) and _PERMISSION.search(detail)):
+    # A 404 is "not found or not visible" (Jira hides what the account may not browse); its text
+    # mentions permission either way, so only 403 and 400 are read as a missing permission.
+    if status == 403 or (status == 400 and _PERMISSION.search(detail)):
         return JiraProblem(
             f"Jira could not {doing}: {account} lacks the permission (HTTP {status}: {detail}); "
             "ask a Jira admin to grant it in the project's permission scheme.",

@@ -193,9 +193,12 @@ def adf_size(value: Any) -> int:
 
 def escape_wiki(text: str) -> str:
     """Text that renders literally in Jira wiki markup."""
-    text = clean(text).replace("\\", "&#92;")
+    # Backslashes first go to a private-use placeholder, so the escapes added below stay apart
+    # from the text's own backslashes; those become `&#92;` at the end.
+    text = clean(text).replace("\\", "\ue000")
     text = _WIKI_SPECIAL.sub(r"\\\1", text)
-    return _WIKI_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    text = _WIKI_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return text.replace("\ue000", "&#92;")
 
 
 def to_wiki(doc: RichText) -> str:
