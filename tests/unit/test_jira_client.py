@@ -182,7 +182,7 @@ def test_fingerprint_lookup_is_batched_and_sees_its_own_writes_by_reconciling(
     assert seen["tms-007"][0].key == created[7].key
     # 60 ids to reconcile: at most 50 per request, so each label batch runs twice.
     assert client.searches - before == 3 + 3 * 2
-    assert emulator.count("POST", "/search/jql") == client.searches
+    assert emulator.search_count() == client.searches
     clock.advance(30.0)
     assert len(client.find_by_labels("SHOP", labels)) == 60
 

@@ -631,3 +631,47 @@ def test_basic_header_garbage_is_a_401() -> None:
     with running() as (_, server):
         header = {"Authorization": "Basic " + base64.b64encode(b"\xff\xfe").decode()}
         assert requests.get(f"{api(server)}/myself", headers=header).status_code == 401
+
+
+def test_reading_and_deleting_links_attachments_and_projects() -> None:
+    with running() as (emulator, server):
+        key = create(server)
+        body = {
+            "type": {"id": "10003"},
+            "inwardIssue": {"key": key},
+            "outwardIssue": {"key": "SHOP-3"},
+        }
+        post(f"{api(server)}/issueLink", body)
+        [link] = emulator.world.links.values()
+        read = requests.get(f"{api(server)}/issueLink/{link.id}", auth=CLOUD_AUTH).json()
+        assert (read["inwardIssue"]["key"], read["outwardIssue"]["key"]) == (key, "SHOP-3")
+        assert (
+            requests.delete(f"{api(server)}/issueLink/{link.id}", auth=CLOUD_AUTH).status_code
+            == 204
+        )
+        assert emulator.link_phrases(key) == []
+        remote = post(
+            f"{api(server)}/issue/{key}/remotelink",
+            {"globalId": "g1", "object": {"url": "https://x", "title": "x"}},
+        ).json()
+        by_id = f"{api(server)}/issue/{key}/remotelink/{remote['id']}"
+        assert requests.get(by_id, auth=CLOUD_AUTH).json()["globalId"] == "g1"
+        gone = requests.delete(
+            f"{api(server)}/issue/{key}/remotelink", params={"globalId": "g1"}, auth=CLOUD_AUTH
+        )
+        assert gone.status_code == 204
+        assert emulator.issue(key).remote_links == []
+        [attachment] = requests.post(
+            f"{api(server)}/issue/{key}/attachments",
+            files={"file": ("a.txt", b"abc")},
+            headers={"X-Atlassian-Token": "no-check"},
+            auth=CLOUD_AUTH,
+        ).json()
+        content = requests.get(attachment["content"], auth=CLOUD_AUTH)
+        assert content.content == b"abc"
+        projects = requests.get(f"{api(server)}/project/search", auth=CLOUD_AUTH).json()
+        assert [p["key"] for p in projects["values"]] == ["SHOP"]
+        components = requests.get(f"{api(server)}/project/SHOP/components", auth=CLOUD_AUTH).json()
+        assert [c["name"] for c in components] == ["Checkout", "Cart", "Accounts", "Pricing"]
+        missing = requests.get(f"{api(server)}/project/NOPE", auth=CLOUD_AUTH)
+        assert missing.json()["errorMessages"] == ["No project could be found with key 'NOPE'."]

@@ -97,9 +97,6 @@ class RichText:
                 lines.extend("".join(span.text for span in item) for item in block.items)
         return "\n".join(lines)
 
-    def __add__(self, other: RichText) -> RichText:
-        return RichText(self.blocks + other.blocks)
-
 
 # -- builders ------------------------------------------------------------------------------------
 

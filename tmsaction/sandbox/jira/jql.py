@@ -37,7 +37,10 @@ RESERVED_WORDS = frozenset(_RESERVED_TEXT.split())
 RESERVED_CHARACTERS = set(" +.,;?|*/%^$#@[]")
 MAX_ORDER_FIELDS = 7
 
-_WORD = re.compile(r"[^\s\"'=!<>~(),&|+.;?*/%^$#@\[\]]+")
+# An unquoted word stops at whitespace, quotes, operators, brackets and the reserved characters.
+_WORD = re.compile(
+    "[^\\s\"'=!<>~(),&" + re.escape("".join(sorted(RESERVED_CHARACTERS - {" "}))) + "]+"
+)
 _CUSTOM_FIELD = re.compile(r"cf\[(\d+)\]", re.I)
 _OPERATORS = ("!=", "!~", ">=", "<=", "=", "~", ">", "<")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "'": "'", "\\": "\\", " ": " "}

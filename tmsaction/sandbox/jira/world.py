@@ -44,7 +44,6 @@ class StatusCategory:
 CATEGORY_TODO = StatusCategory(2, "new", "To Do", "blue-gray")
 CATEGORY_IN_PROGRESS = StatusCategory(4, "indeterminate", "In Progress", "yellow")
 CATEGORY_DONE = StatusCategory(3, "done", "Done", "green")
-CATEGORIES = (CATEGORY_TODO, CATEGORY_IN_PROGRESS, CATEGORY_DONE)
 
 
 @dataclass(frozen=True)
