@@ -3,14 +3,15 @@ Pure; no I/O.
 
 GitHub drops a job summary over 1 MiB per step (with an error annotation instead of the summary)
 and rejects a comment over 65,536 characters (HTTP 422 "Body is too long"). Both are rendered
-level by level, from the most detailed to the least, and the first that fits is used:
+level by level, from the most detailed to the least, and the first that fits is used. The order
+in which detail goes (`SUMMARY_LEVELS`, `COMMENT_LEVELS`):
 
-1. full: every listed failure with its message, the first failures with their stack trace;
-2. shorter stack traces, on fewer failures;
-3. no stack traces (messages only);
-4. at most 100 rows per per-test list (failures, flaky tests, unmatched tests, ...);
-5. at most 10 rows per list;
-6. no per-test rows: counts and section tables only.
+1. stack traces get shorter and fewer (summary: the first 100 failures with up to 6,000
+   characters each, then 25 with 1,500; comment: 5 with 4,000, then 3 with 1,000);
+2. no stack traces (messages only);
+3. fewer rows in each per-test list (failures, flaky tests, unmatched tests, ...): summary 500,
+   then 100, then 10; comment 100, then 10;
+4. no per-test rows: counts and section tables only.
 
 If even the last level is too big (a section other than the per-test lists exploded), the text is
 cut at a line boundary, open code fences and `<details>` are closed, and a note says so. Every
@@ -67,15 +68,23 @@ SUMMARY_LEVELS: tuple[Detail, ...] = (
 )
 
 COMMENT_LEVELS: tuple[Detail, ...] = (
-    Detail("full", rows=20, traces=3, trace_chars=1500, short=True),
-    Detail("no traces", rows=20, traces=0, trace_chars=0, short=True, dropped=("stack traces",)),
+    Detail("full", rows=100, traces=5, trace_chars=4000, short=True),
     Detail(
-        "5 rows",
-        rows=5,
+        "short traces",
+        rows=100,
+        traces=3,
+        trace_chars=1000,
+        short=True,
+        dropped=("stack traces after the 3rd failure and beyond 1,000 characters",),
+    ),
+    Detail("no traces", rows=100, traces=0, trace_chars=0, short=True, dropped=("stack traces",)),
+    Detail(
+        "10 rows",
+        rows=10,
         traces=0,
         trace_chars=0,
         short=True,
-        dropped=("stack traces", "rows after the 5th in each list"),
+        dropped=("stack traces", "rows after the 10th in each list"),
     ),
     Detail(
         "counts",

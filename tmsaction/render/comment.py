@@ -53,9 +53,10 @@ def render_comment_status(outcomes: Sequence[CommentOutcome]) -> str:
     for outcome in outcomes:
         text = f"{_ICONS[outcome.action]} {inline(outcome.reason, 500)}"
         if outcome.url and outcome.action in (CommentAction.CREATED, CommentAction.UPDATED):
-            text += f" ({link('view', outcome.url)})"
+            text = f"{text.removesuffix('.')}: {link('view it', outcome.url)}."
         (loud if outcome.action in _LOUD else quiet).append(text)
     parts = [f"> {line}\n" for line in loud]
     if quiet:
         parts.append("<sub>" + "<br>".join(quiet) + "</sub>\n")
-    return "\n".join(parts)
+    # Starts with a blank line: it is appended after the summary's last paragraph.
+    return "\n" + "\n".join(parts) if parts else ""

@@ -61,6 +61,7 @@ class GitHubEmulator(Emulator):
             ("GET", _REPO, "repo", self._get_repo, False),
             ("GET", _REPO + r"/pulls", "pulls", self._list_pulls, False),
             ("GET", _REPO + r"/pulls/(\d+)", "pull", self._get_pull, False),
+            ("GET", _REPO + r"/commits/([^/]+)", "commit", self._get_commit, False),
             ("GET", _REPO + r"/commits/([^/]+)/pulls", "commit_pulls", self._commit_pulls, False),
             ("GET", _REPO + r"/issues/(\d+)/comments", "comments", self._list_comments, False),
             ("POST", _REPO + r"/issues/(\d+)/comments", "create_comment", self._create, True),
@@ -311,6 +312,33 @@ class GitHubEmulator(Emulator):
             selected.append(self._pull_json(call, repo, pull))
         chunk, links = page(call, selected, f"/repos/{repo.full_name}/pulls")
         return Response.json(200, chunk, links)
+
+    def _get_commit(self, call: Call) -> Response:
+        """A commit on a pull request's branch or of a workflow run (just its identity)."""
+        repo = self.find_repo(call)
+        if repo is None:
+            return api_error(404, "Not Found")
+        wanted = call.groups[1]
+        known = [s for p in repo.pulls.values() for s in p.shas]
+        known += [r.head_sha for r in repo.actions.runs.values()]
+        sha = next((s for s in known if len(wanted) >= 7 and s.startswith(wanted)), None)
+        if sha is None:
+            return api_error(422, f"No commit found for SHA: {wanted}")
+        url = f"{call.base}/repos/{repo.full_name}/commits/{sha}"
+        return Response.json(
+            200,
+            {
+                "sha": sha,
+                "node_id": f"C_{sha[:12]}",
+                "url": url,
+                "html_url": f"{call.base}/{repo.full_name}/commit/{sha}",
+                "commit": {
+                    "message": "",
+                    "url": f"{call.base}/repos/{repo.full_name}/git/commits/{sha}",
+                },
+                "parents": [],
+            },
+        )
 
     def _commit_pulls(self, call: Call) -> Response:
         """Pull requests whose head branch holds the commit (for a commit that is not on the
