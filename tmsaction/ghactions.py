@@ -158,7 +158,7 @@ def annotate_failures(console: Console, failures: Iterable[TestResult]) -> tuple
     if hidden:
         console.notice(
             f"{hidden:,} more failed tests are not annotated (GitHub shows {ANNOTATION_LIMIT} "
-            "error annotations per step); every failure is in the job summary.",
+            "error annotations per step); see the job summary.",
             title="More failed tests",
         )
     return shown, hidden

@@ -5,13 +5,16 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 
 import pytest
 from tmsaction.clients.github import GitHubClient
 from tmsaction.errors import HttpError, OutcomeUnknown
 from tmsaction.sandbox.github import GitHubEmulator, seed_demo
-from tmsaction.sandbox.server import Request, Response, SandboxServer, matching
+from tmsaction.sandbox.server import Request, Response, matching
+
+from tests.github_sandbox import Switchboard, plug, switchboard_fixture
+
+switchboard = switchboard_fixture()  # one loopback server for the module
 
 WRITE_TOKEN = "demo-token"  # seed_demo: may write to acme/shop
 
@@ -50,18 +53,15 @@ def github(time_: Time) -> GitHubEmulator:
 
 
 @pytest.fixture
-def server(github: GitHubEmulator) -> Iterator[SandboxServer]:
-    with SandboxServer(github) as running:
-        yield running
+def server(github: GitHubEmulator, switchboard: tuple[Switchboard, str]) -> str:
+    return plug(switchboard, github)
 
 
-def connect(server: SandboxServer, time_: Time, token: str = WRITE_TOKEN) -> GitHubClient:
-    return GitHubClient.connect(server.url, token, sleep=time_.sleep, clock=time_.clock)
+def connect(server: str, time_: Time, token: str = WRITE_TOKEN) -> GitHubClient:
+    return GitHubClient.connect(server, token, sleep=time_.sleep, clock=time_.clock)
 
 
-def test_every_page_of_comments_is_read(
-    server: SandboxServer, github: GitHubEmulator, time_: Time
-) -> None:
+def test_every_page_of_comments_is_read(server: str, github: GitHubEmulator, time_: Time) -> None:
     for index in range(250):
         github.add_comment("acme/shop", 7, f"c{index}")
     client = connect(server, time_)
@@ -70,7 +70,7 @@ def test_every_page_of_comments_is_read(
 
 
 def test_comment_round_trip_and_error_text(
-    server: SandboxServer, github: GitHubEmulator, time_: Time
+    server: str, github: GitHubEmulator, time_: Time
 ) -> None:
     client = connect(server, time_)
     created = client.create_issue_comment("acme/shop", 7, "hello")
@@ -89,7 +89,7 @@ def test_comment_round_trip_and_error_text(
     assert time_.sleeps == [1.0, 1.0, 1.0, 1.0]
 
 
-def test_bad_token_and_read_only_token(server: SandboxServer, time_: Time) -> None:
+def test_bad_token_and_read_only_token(server: str, time_: Time) -> None:
     with pytest.raises(HttpError) as bad:
         connect(server, time_, token="wrong-token-value").get_pull("acme/shop", 7)
     assert bad.value.status == 401
@@ -102,7 +102,7 @@ def test_bad_token_and_read_only_token(server: SandboxServer, time_: Time) -> No
 
 
 def test_secondary_rate_limit_is_waited_out(
-    server: SandboxServer, github: GitHubEmulator, time_: Time
+    server: str, github: GitHubEmulator, time_: Time
 ) -> None:
     github.faults.fail_next(403, retry_after=7, body=SECONDARY, match=matching("POST"))
     github.faults.fail_next(403, body=SECONDARY, match=matching("POST"))  # no Retry-After
@@ -114,7 +114,7 @@ def test_secondary_rate_limit_is_waited_out(
 
 
 def test_429_with_retry_after_is_waited_out(
-    server: SandboxServer, github: GitHubEmulator, time_: Time
+    server: str, github: GitHubEmulator, time_: Time
 ) -> None:
     github.faults.fail_next(429, retry_after=3, match=matching("GET"))
     assert connect(server, time_).get_pull("acme/shop", 7).number == 7
@@ -122,7 +122,7 @@ def test_429_with_retry_after_is_waited_out(
 
 
 def test_a_spent_primary_limit_is_not_waited_for_an_hour(
-    server: SandboxServer, github: GitHubEmulator, time_: Time
+    server: str, github: GitHubEmulator, time_: Time
 ) -> None:
     github.add_token("small", hourly_limit=1)
     client = connect(server, time_, token="small")
@@ -135,7 +135,7 @@ def test_a_spent_primary_limit_is_not_waited_for_an_hour(
 
 
 def test_a_spent_primary_limit_resetting_soon_is_waited_for(
-    server: SandboxServer, github: GitHubEmulator, time_: Time
+    server: str, github: GitHubEmulator, time_: Time
 ) -> None:
     github.add_token("small", hourly_limit=1)
     client = connect(server, time_, token="small")
@@ -147,7 +147,7 @@ def test_a_spent_primary_limit_resetting_soon_is_waited_for(
 
 
 def test_a_lost_create_response_is_reported_as_unknown(
-    server: SandboxServer, github: GitHubEmulator, time_: Time
+    server: str, github: GitHubEmulator, time_: Time
 ) -> None:
     github.faults.lose_next_response(match=matching("POST"))
     with pytest.raises(OutcomeUnknown):
@@ -164,17 +164,16 @@ class LeakyLinks(GitHubEmulator):
         return response
 
 
-def test_pagination_never_follows_a_link_to_another_host(time_: Time) -> None:
-    with SandboxServer(seed_demo(LeakyLinks())) as leaky:
-        client = connect(leaky, time_)
-        with pytest.raises(HttpError) as refused:
-            list(client.issue_comments("acme/shop", 7))
+def test_pagination_never_follows_a_link_to_another_host(
+    time_: Time, switchboard: tuple[Switchboard, str]
+) -> None:
+    client = connect(plug(switchboard, seed_demo(LeakyLinks())), time_)
+    with pytest.raises(HttpError) as refused:
+        list(client.issue_comments("acme/shop", 7))
     assert "refusing to send the token there" in str(refused.value)
 
 
-def test_pull_lookups_runs_and_artifacts(
-    server: SandboxServer, github: GitHubEmulator, time_: Time
-) -> None:
+def test_pull_lookups_runs_and_artifacts(server: str, github: GitHubEmulator, time_: Time) -> None:
     client = connect(server, time_)
     assert [p.number for p in client.open_pulls("acme/shop", head="acme:feature/cart")] == [7]
     assert client.open_pulls("acme/shop", head="acme:other") == []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -16,7 +15,11 @@ from tmsaction.sandbox.github import (
     GitHubEmulator,
     seed_demo,
 )
-from tmsaction.sandbox.server import RateLimit, SandboxServer
+from tmsaction.sandbox.server import RateLimit
+
+from tests.github_sandbox import Switchboard, plug, switchboard_fixture
+
+switchboard = switchboard_fixture()  # one loopback server for the module
 
 WRITE_TOKEN = "demo-token"  # seed_demo: may write to acme/shop
 
@@ -40,9 +43,8 @@ def github(clock: FakeClock) -> GitHubEmulator:
 
 
 @pytest.fixture
-def url(github: GitHubEmulator) -> Iterator[str]:
-    with SandboxServer(github) as server:
-        yield server.url
+def url(github: GitHubEmulator, switchboard: tuple[Switchboard, str]) -> str:
+    return plug(switchboard, github)
 
 
 def auth(token: str = WRITE_TOKEN, scheme: str = "Bearer") -> dict[str, str]:

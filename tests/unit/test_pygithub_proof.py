@@ -12,7 +12,10 @@ from collections.abc import Iterator
 import pytest
 from github import Auth, Github, GithubException
 from tmsaction.sandbox.github import DEMO_HEAD_SHA, GitHubEmulator, seed_demo
-from tmsaction.sandbox.server import SandboxServer
+
+from tests.github_sandbox import Switchboard, plug, switchboard_fixture
+
+switchboard = switchboard_fixture()  # one loopback server for the module
 
 
 @pytest.fixture
@@ -20,12 +23,28 @@ def github() -> GitHubEmulator:
     return seed_demo()
 
 
+def connect(url: str, token: str) -> Github:
+    # No client-side throttling: the emulator is local (PyGithub waits 1 s between writes).
+    return Github(
+        base_url=url,
+        auth=Auth.Token(token),
+        per_page=100,
+        retry=None,
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+    )
+
+
 @pytest.fixture
-def client(github: GitHubEmulator) -> Iterator[Github]:
-    with SandboxServer(github) as server:
-        gh = Github(base_url=server.url, auth=Auth.Token("demo-token"), per_page=100, retry=None)
-        yield gh
-        gh.close()
+def url(github: GitHubEmulator, switchboard: tuple[Switchboard, str]) -> str:
+    return plug(switchboard, github)
+
+
+@pytest.fixture
+def client(url: str) -> Iterator[Github]:
+    gh = connect(url, "demo-token")
+    yield gh
+    gh.close()
 
 
 def test_pygithub_reads_the_repository_and_the_pull_request(client: Github) -> None:
@@ -66,18 +85,17 @@ def test_pygithub_pages_creates_edits_and_deletes_comments(
     assert [c.id for c in github.issue_comments("acme/shop", 7)][-1] == stored[-2].id
 
 
-def test_pygithub_sees_permission_and_validation_errors(github: GitHubEmulator) -> None:
-    with SandboxServer(github) as server:
-        fork = Github(base_url=server.url, auth=Auth.Token("fork-token"), retry=None)
-        pull = fork.get_repo("acme/shop").get_pull(7)
-        with pytest.raises(GithubException) as denied:
-            pull.create_issue_comment("from a fork")
-        assert denied.value.status == 403
-        assert denied.value.data["message"] == "Resource not accessible by integration"
-        writer = Github(base_url=server.url, auth=Auth.Token("demo-token"), retry=None)
-        with pytest.raises(GithubException) as too_long:
-            writer.get_repo("acme/shop").get_pull(7).create_issue_comment("x" * 65_537)
-        assert too_long.value.status == 422
-        fork.close()
-        writer.close()
+def test_pygithub_sees_permission_and_validation_errors(url: str, github: GitHubEmulator) -> None:
+    fork = connect(url, "fork-token")
+    pull = fork.get_repo("acme/shop").get_pull(7)
+    with pytest.raises(GithubException) as denied:
+        pull.create_issue_comment("from a fork")
+    assert denied.value.status == 403
+    assert denied.value.data["message"] == "Resource not accessible by integration"
+    writer = connect(url, "demo-token")
+    with pytest.raises(GithubException) as too_long:
+        writer.get_repo("acme/shop").get_pull(7).create_issue_comment("x" * 65_537)
+    assert too_long.value.status == 422
+    fork.close()
+    writer.close()
     assert github.issue_comments("acme/shop", 7) == []

@@ -54,9 +54,9 @@ from tmsaction.sinks.github_pr import PullLookup, PullTarget, lookup_from_event,
 
 FORK_HELP = (
     "pull requests from forks get a read-only GITHUB_TOKEN; the results are in this job's "
-    "summary. To comment on them, run tmsaction in a `workflow_run` workflow."
+    "summary. To comment on them, run tmsaction in a workflow_run workflow."
 )
-PERMISSION_HELP = "give the job `permissions: pull-requests: write` (or `issues: write`)"
+PERMISSION_HELP = "give the job permissions: pull-requests: write (or issues: write)"
 
 
 def should_write(
@@ -276,7 +276,7 @@ def publish_comment(
     elif report.dry_run:
         outcomes = [_dry_run(report, context, inputs.comment, lookup, console)]
     elif not inputs.github_token:
-        text = "No PR comment: github_token is empty (set it to `${{ github.token }}`)."
+        text = "No PR comment: github_token is empty (leave it unset to use the workflow token)."
         console.annotate("notice", text, title="PR comment")
         outcomes = [CommentOutcome(CommentAction.SKIPPED, text)]
     else:
