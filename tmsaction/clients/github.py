@@ -157,8 +157,9 @@ class GitHubClient:
         origin = urlsplit(http.base_url)
         self._origin = (origin.scheme, origin.netloc)
 
-    @staticmethod
+    @classmethod
     def connect(
+        cls,
         api_url: str,
         token: str,
         *,
@@ -178,7 +179,7 @@ class GitHubClient:
             redactor=redactor,
             describe_error=describe_error,
         )
-        return GitHubClient(http, sleep=sleep, clock=clock)
+        return cls(http, sleep=sleep, clock=clock)
 
     def close(self) -> None:
         self.http.close()
