@@ -197,6 +197,10 @@ def test_secondary_limit_on_content_creation(url: str, github: GitHubEmulator) -
     assert "secondary rate limit" in refused.json()["message"]
     assert int(refused.headers["Retry-After"]) >= 1
     assert requests.get(comments, headers=auth(), timeout=5).ok  # reads are not limited
+    github.secondary_status = 429
+    also = requests.post(comments, json={"body": "c"}, headers=auth(), timeout=5)
+    assert also.status_code == 429
+    assert "Retry-After" in also.headers
     assert len(github.issue_comments("acme/shop", 7)) == 1
 
 

@@ -53,6 +53,8 @@ class GitHubEmulator(Emulator):
         self.comments: dict[int, Comment] = {}
         #: Secondary rate limit on content creation (GitHub: about 80 per minute); None: off.
         self.write_limit: RateLimit | None = None
+        #: GitHub answers a secondary rate limit with 403 or 429 ("Rate limits for the REST API").
+        self.secondary_status = 403
         self._ids = iter(range(1_000_001, 10**12))
         self._id_lock = threading.Lock()
         self.actions = ActionsApi(self)
@@ -223,7 +225,7 @@ class GitHubEmulator(Emulator):
 
     def _secondary_limit(self, retry_after: float) -> Response:
         response = api_error(
-            403,
+            self.secondary_status,
             "You have exceeded a secondary rate limit. Please wait a few minutes before you try "
             "again. If you reach out to GitHub Support for help, please include the request ID "
             "0000:1111:2222:3333:4444.",
