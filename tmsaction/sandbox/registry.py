@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from tmsaction.sandbox.github import seed_demo as seed_github
 from tmsaction.sandbox.server import Emulator
 
 
 def build_emulators() -> list[Emulator]:
-    return []
+    return [seed_github()]
