@@ -1,1 +1,1 @@
-"""Typed API clients for TestRail, Jira and GitHub, each on the `http.py` funnel."""
+"""Typed API calls for TestRail, Jira and GitHub, each on the `http.HttpClient` funnel."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from tmsaction.sandbox.jira.seed import seed_demo
+from tmsaction.sandbox.github import seed_demo as seed_github
+from tmsaction.sandbox.jira.seed import seed_demo as seed_jira
 from tmsaction.sandbox.server import Emulator
 
 
 def build_emulators() -> list[Emulator]:
-    return [seed_demo()]
+    return [seed_github(), seed_jira()]
