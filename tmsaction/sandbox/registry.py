@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from tmsaction.sandbox.github import seed_demo as seed_github
+from tmsaction.sandbox.jira.seed import seed_demo as seed_jira
 from tmsaction.sandbox.server import Emulator
 
 
 def build_emulators() -> list[Emulator]:
-    return [seed_github()]
+    return [seed_github(), seed_jira()]
