@@ -8,6 +8,7 @@ from tmsaction.reports.cucumber import parse_cucumber
 from tmsaction.reports.dart import parse_dart
 from tmsaction.reports.gotest import parse_gotest
 from tmsaction.reports.jest_json import parse_jest_json
+from tmsaction.reports.jsonunknown import parse_unknown_json
 from tmsaction.reports.junit import parse_junit
 from tmsaction.reports.mocha_json import parse_mocha_json
 from tmsaction.reports.playwright_json import parse_playwright_json
@@ -28,6 +29,8 @@ PARSERS: dict[str, Parser] = {
     "gotest": parse_gotest,
     "dart": parse_dart,
     "tap": parse_tap,
+    # JSON of no known shape: not a format, a reader that explains the file (see jsonunknown.py)
+    "json-unknown": parse_unknown_json,
 }
 
 #: Human names of the supported formats, for "unknown format" messages and README.

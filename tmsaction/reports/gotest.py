@@ -208,6 +208,12 @@ class _Reader:
 
     def end(self) -> Iterator[TestResult]:
         """Tests still running when the stream ends: the run was cut off."""
+        unfinished = sum(1 for running in self.running.values() if not running.has_subtests)
+        if unfinished:
+            self.context.warn(
+                f"the report ends while {unfinished} test{'s were' if unfinished > 1 else ' was'} "
+                "still running; the test run was probably cut off"
+            )
         for (package_name, name), running in self.running.items():
             if running.has_subtests:
                 continue

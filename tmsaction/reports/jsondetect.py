@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 _TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([{}\[\]:,])|(-?[\d.][\d.eE+-]*|true|false|null))')
-_MAX_DEPTH = 6  # path segments recorded; deeper keys are scanned but not remembered
+_MAX_DEPTH = 8  # path segments recorded; deeper keys are scanned but not remembered
 # `ok` followed by a tab is `go test`'s package line, not TAP.
 _TAP_LINE = re.compile(r"^(?:TAP version \d+|1\.\.\d+|(?:not )?ok\b(?![ ]*\t))", re.I)
 _LINES_CHECKED = 200
@@ -135,7 +135,7 @@ def _document_format(shape: Shape) -> str | None:
         return "playwright"
     if shape.has("stats") and shape.any("stats.passes", "stats.suites", "stats.tests"):
         if shape.any("results", "stats.passPercent", "stats.testsRegistered"):
-            return None  # mochawesome, not the plain Mocha JSON reporter
+            return None  # mochawesome: not the plain Mocha JSON reporter
         if shape.any("tests", "passes", "failures", "pending"):
             return "mocha"
     if shape.has("examples") and shape.any(
@@ -160,7 +160,11 @@ def _tap(text: str) -> bool:
 
 
 def json_format(text: str) -> str | None:
-    """Format name for a report whose first 64 KiB (decoded, BOM removed) are `text`, or None."""
+    """Format name for a report whose first 64 KiB (decoded, BOM removed) are `text`, or None.
+
+    Text that starts like JSON but has no known shape is `json-unknown`, whose reader turns it
+    into a precise problem (where the JSON breaks, or which keys it has).
+    """
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
         return None
@@ -172,4 +176,5 @@ def json_format(text: str) -> str | None:
             return name
     if stripped[0] not in "{[":
         return "gotest" if _GO_BUILD_FAILED.search(stripped) else None
-    return _document_format(scan_shape(stripped))
+    # JSON of no known shape goes to a reader that explains why (syntax error position, keys).
+    return _document_format(scan_shape(stripped)) or "json-unknown"
