@@ -26,10 +26,12 @@ def head_of(text: str) -> bytes:
         ("gotest", "report.json", "gotest"),
         ("jest", "report.json", "jest"),
         ("mocha", "report.json", "mocha"),
+        ("mochawesome", "report.json", "mochawesome"),
         ("playwright", "report.json", "playwright"),
         ("pytest-bdd", "report.json", "cucumber"),
         ("pytest-json", "report.json", "pytest-json"),
         ("rspec", "report.json", "rspec"),
+        ("robot", "report.json", "robot-json"),
         ("tap", "node-test.tap", "tap"),
         ("tap", "perl-test-more.tap", "tap"),
         ("vitest", "report.json", "jest"),
@@ -81,7 +83,6 @@ def test_an_empty_list_is_a_cucumber_run_without_features() -> None:
         '{"name": "shop", "version": "1.0.0", "scripts": {"test": "jest"}}',  # package.json
         '{"compilerOptions": {"strict": true}}',  # tsconfig.json
         '[{"id": 1, "name": "x"}]',
-        '{"stats": {"suites": 1, "passes": 1, "passPercent": 100}, "results": []}',  # mochawesome
         '{"key": "val", malformed: "key"}',
     ],
 )

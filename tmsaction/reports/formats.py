@@ -11,8 +11,10 @@ from tmsaction.reports.jest_json import parse_jest_json
 from tmsaction.reports.jsonunknown import parse_unknown_json
 from tmsaction.reports.junit import parse_junit
 from tmsaction.reports.mocha_json import parse_mocha_json
+from tmsaction.reports.mochawesome import parse_mochawesome
 from tmsaction.reports.playwright_json import parse_playwright_json
 from tmsaction.reports.pytest_json import parse_pytest_json
+from tmsaction.reports.robot_json import parse_robot_json
 from tmsaction.reports.rspec import parse_rspec
 from tmsaction.reports.tap import parse_tap
 
@@ -22,10 +24,12 @@ PARSERS: dict[str, Parser] = {
     "cucumber": parse_cucumber,
     "behave": parse_behave,
     "mocha": parse_mocha_json,
+    "mochawesome": parse_mochawesome,
     "jest": parse_jest_json,
     "playwright": parse_playwright_json,
     "pytest-json": parse_pytest_json,
     "rspec": parse_rspec,
+    "robot-json": parse_robot_json,
     "gotest": parse_gotest,
     "dart": parse_dart,
     "tap": parse_tap,
@@ -40,10 +44,12 @@ DESCRIPTIONS: dict[str, str] = {
     "cucumber": "Cucumber JSON",
     "behave": "behave JSON",
     "mocha": "Mocha JSON",
+    "mochawesome": "mochawesome (Cypress)",
     "jest": "Jest/Vitest JSON",
     "playwright": "Playwright JSON",
     "pytest-json": "pytest-json-report",
     "rspec": "RSpec JSON",
+    "robot-json": "Robot Framework JSON",
     "gotest": "go test -json",
     "dart": "Dart/Flutter JSON",
     "tap": "TAP",

@@ -135,7 +135,7 @@ def _document_format(shape: Shape) -> str | None:
         return "playwright"
     if shape.has("stats") and shape.any("stats.passes", "stats.suites", "stats.tests"):
         if shape.any("results", "stats.passPercent", "stats.testsRegistered"):
-            return None  # mochawesome: not the plain Mocha JSON reporter
+            return "mochawesome"
         if shape.any("tests", "passes", "failures", "pending"):
             return "mocha"
     if shape.has("examples") and shape.any(
@@ -145,6 +145,8 @@ def _document_format(shape: Shape) -> str | None:
         "summary.example_count",
     ):
         return "rspec"
+    if shape.has("suite") and shape.any("generator", "suite.tests", "suite.suites", "suite.source"):
+        return "robot-json"
     if shape.has("exitcode", "root") or shape.any("tests[].nodeid", "collectors[].nodeid"):
         return "pytest-json"
     return None

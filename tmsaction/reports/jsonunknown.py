@@ -19,8 +19,8 @@ FORMAT = "json-unknown"
 #: Larger unknown files are not parsed just to say that they are unknown.
 PARSE_LIMIT = 8 << 20
 _KNOWN = (
-    "Cucumber, behave, Mocha, Jest/Vitest, Playwright, pytest-json-report, RSpec, "
-    "go test -json, Dart/Flutter JSON"
+    "Cucumber, behave, Mocha, mochawesome, Jest/Vitest, Playwright, pytest-json-report, RSpec, "
+    "Robot Framework, go test -json, Dart/Flutter JSON"
 )
 
 
