@@ -168,10 +168,10 @@ def parse_dart(stream: BinaryIO, context: ParseContext) -> Iterator[TestResult]:
     """Yield results as tests finish (after the late-error window)."""
     reader = _Reader(context)
     events = 0
-    for line in iter_json_lines(stream, context):
-        if isinstance(line.value, dict) and "type" in line.value:
+    for _, _, value in iter_json_lines(stream, context):
+        if value is not None and "type" in value:
             events += 1
-            yield from reader.event(line.value)
+            yield from reader.event(value)
     if events == 0:
         raise ReportParseError("no Dart JSON reporter events in the file (lines with a `type`)")
     yield from reader.end()

@@ -41,11 +41,23 @@ BUILD_FAILED_NAME = "[build failed]"
 PACKAGE_FAILED_NAME = "[package failed]"
 
 
-@dataclass
 class _Test:
-    output: OutputBuffer = field(default_factory=OutputBuffer)
-    has_subtests: bool = False
-    subtest_failed: bool = False
+    """A test between its `run` and its result; output is buffered only once there is some."""
+
+    __slots__ = ("_output", "has_subtests", "subtest_failed")
+
+    def __init__(self) -> None:
+        self._output: OutputBuffer | None = None
+        self.has_subtests = False
+        self.subtest_failed = False
+
+    def add_output(self, text: str) -> None:
+        if self._output is None:
+            self._output = OutputBuffer()
+        self._output.add(text)
+
+    def output_text(self) -> str | None:
+        return self._output.text() if self._output is not None else None
 
 
 @dataclass
@@ -58,7 +70,7 @@ class _Package:
 
 def _package_name(import_path: str) -> str:
     """`example.com/shop [example.com/shop.test]` -> `example.com/shop`."""
-    return import_path.split(" ", 1)[0]
+    return import_path.split(" ", 1)[0] if " " in import_path else import_path
 
 
 class _Reader:
@@ -77,8 +89,10 @@ class _Reader:
         return found
 
     def event(self, event: dict[str, Any]) -> Iterator[TestResult]:
-        action = str(event.get("Action") or "")
-        package_name = _package_name(str(event.get("Package") or event.get("ImportPath") or ""))
+        action = str(event.get("Action"))
+        package_name = event.get("Package")
+        if not isinstance(package_name, str):
+            package_name = _package_name(str(event.get("ImportPath") or ""))
         test = event.get("Test")
         output = event.get("Output")
         if action in ("build-output", "build-fail"):
@@ -99,7 +113,7 @@ class _Reader:
         elif action == "output" and isinstance(output, str):
             running = self.running.get(key)
             if running is not None and not _FRAMING.match(output):
-                running.output.add(output)
+                running.add_output(output)
         elif action in _ACTIONS:
             running = self.running.pop(key, None) or _Test()
             yield from self.finish(package_name, test, running, _ACTIONS[action], event)
@@ -114,7 +128,7 @@ class _Reader:
                 self.running[(package_name, parent)].subtest_failed = True
         if running.has_subtests and not (outcome.is_failure and not running.subtest_failed):
             return  # its subtests are the tests
-        text = running.output.text() if outcome is not Outcome.PASSED else None
+        text = running.output_text() if outcome is not Outcome.PASSED else None
         if outcome is Outcome.FAILED and text and _PANIC.search(text):
             outcome = Outcome.ERROR  # a panic is an unexpected error, not a failed check
         yield self.result(package_name, test, outcome, seconds(event.get("Elapsed")), text)
@@ -158,7 +172,7 @@ class _Reader:
             if running.has_subtests:
                 continue
             package.failures += 1
-            details = running.output.text() or package.output.text()
+            details = running.output_text() or package.output.text()
             yield self.result(
                 package_name,
                 key[1],
@@ -222,7 +236,7 @@ class _Reader:
                 name,
                 Outcome.ERROR,
                 None,
-                running.output.text(),
+                running.output_text(),
                 message="the test did not finish: the report ends before its result",
             )
         self.running.clear()
@@ -242,12 +256,12 @@ def parse_gotest(stream: BinaryIO, context: ParseContext) -> Iterator[TestResult
     """Yield results as their events arrive; memory holds only the tests still running."""
     reader = _Reader(context)
     seen = 0
-    for line in iter_json_lines(stream, context):
-        if isinstance(line.value, dict) and "Action" in line.value:
+    for _, text, value in iter_json_lines(stream, context):
+        if value is not None and "Action" in value:
             seen += 1
-            yield from reader.event(line.value)
+            yield from reader.event(value)
         else:
-            for result in reader.text_line(line.text):
+            for result in reader.text_line(text):
                 seen += 1
                 yield result
     if seen == 0:

@@ -14,7 +14,6 @@ import codecs
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from tmsaction.reports.base import ParseContext
@@ -122,13 +121,13 @@ def _decode_error(error: json.JSONDecodeError, text: str, what: str) -> ReportPa
     return ReportParseError(message, line=error.lineno, column=error.colno)
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One line of a line-oriented report: its number, its text and, for JSON lines, the value."""
+#: One line of a line-oriented report: (number, text). Plain tuples: a million-test stream has
+#: millions of lines, and a tuple is the cheapest value to hand over per line.
+Line = tuple[int, str]
+#: A line of a JSON-lines report: (number, text, the parsed object or None when it is not one).
+JsonLine = tuple[int, str, dict[str, Any] | None]
 
-    number: int
-    text: str
-    value: Any = None  # the parsed JSON object, or None when the line is not a JSON object
+_decode_json = json.JSONDecoder().decode
 
 
 def iter_lines(stream: BinaryIO, context: ParseContext) -> Iterator[Line]:
@@ -160,26 +159,21 @@ def iter_lines(stream: BinaryIO, context: ParseContext) -> Iterator[Line]:
             *complete, pending = pending.split("\n")
             for raw in complete:
                 number += 1
-                yield Line(number, raw.rstrip("\r"))
+                yield number, raw.rstrip("\r")
         if final:
             break
         data = stream.read(CHUNK_SIZE)
     if pending:
-        yield Line(number + 1, pending.rstrip("\r"))
+        yield number + 1, pending.rstrip("\r")
 
 
-def iter_json_lines(stream: BinaryIO, context: ParseContext) -> Iterator[Line]:
-    """`iter_lines` with each line that holds a JSON object parsed into `Line.value`."""
-    for line in iter_lines(stream, context):
-        stripped = line.text.strip()
-        if stripped.startswith("{"):
+def iter_json_lines(stream: BinaryIO, context: ParseContext) -> Iterator[JsonLine]:
+    """`iter_lines`, each line that holds a JSON object parsed (other lines come with None)."""
+    for number, text in iter_lines(stream, context):
+        value: object = None
+        if text[:1] == "{" or text.lstrip()[:1] == "{":
             try:
-                value = json.loads(stripped)
-            except json.JSONDecodeError:
+                value = _decode_json(text)
+            except (json.JSONDecodeError, RecursionError):
                 value = None
-            except RecursionError:
-                value = None
-            if isinstance(value, dict):
-                yield Line(line.number, line.text, value)
-                continue
-        yield line
+        yield number, text, value if isinstance(value, dict) else None

@@ -95,7 +95,7 @@ def make_result(
             attempts=tuple(attempts) if len(attempts) > 1 else (),
         )
     return TestResult(
-        suite=context.suite(tuple(context.share(part) for part in suite)),
+        suite=context.suite(tuple(suite)),  # one tuple per distinct path, shared by its tests
         classname=context.share(classname),
         name=name,
         outcome=outcome,

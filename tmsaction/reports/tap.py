@@ -287,8 +287,8 @@ def parse_tap(stream: BinaryIO, context: ParseContext) -> Iterator[TestResult]:
     """Yield results as top-level test lines complete; subtests wait for their parent line."""
     reader = _Reader(context)
     seen = False
-    for line in iter_lines(stream, context):
-        for result in reader.line(line.text.rstrip()):
+    for _, text in iter_lines(stream, context):
+        for result in reader.line(text.rstrip()):
             seen = True
             yield result
     for result in reader.end():
