@@ -54,6 +54,8 @@ def scan_shape(text: str) -> Shape:
             if top is None:
                 path = ""
                 shape.root = shape.root or punct
+            elif len(stack) > _MAX_DEPTH:
+                path = str(top[0])  # deeper than any rule looks: stop growing the path (O(n²))
             elif top[1]:
                 path = str(top[3])
             else:
@@ -72,7 +74,7 @@ def scan_shape(text: str) -> Shape:
             parent = str(top[0])
             key_path = f"{parent}.{string}" if parent else string
             top[3] = key_path
-            if key_path.count(".") + key_path.count("[]") < _MAX_DEPTH:
+            if len(stack) <= _MAX_DEPTH:
                 shape.keys.add(key_path)
     return shape
 
