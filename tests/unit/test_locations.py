@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tmsaction.reports.locations import EMBEDDED_LIMIT, checkout_path, data_url
+from tmsaction.reports.locations import EmbeddedAttachments, checkout_path, data_url
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,13 @@ def test_checkout_prefixes_are_cut(raw: str | None, expected: str | None) -> Non
     assert checkout_path(raw) == expected
 
 
-def test_data_urls_are_bounded() -> None:
-    assert data_url("image/png", "iVBO") == "data:image/png;base64,iVBO"
+def test_inline_attachments_are_bounded_each_and_per_report() -> None:
     assert data_url(None, "AA") == "data:application/octet-stream;base64,AA"
-    assert data_url("image/png", "A" * (EMBEDDED_LIMIT + 1)) is None
+    embedded = EmbeddedAttachments(limit=4, budget=6)
+    assert embedded.keep("image/png", "iVBO") == "data:image/png;base64,iVBO"
+    assert embedded.keep("image/png", "iVBORw") is None  # over the limit for one attachment
+    assert embedded.keep("text/plain", "AA") == "data:text/plain;base64,AA"
+    assert embedded.keep("text/plain", "AA") is None  # over the budget for the report
+    assert embedded.dropped == 2
+    assert embedded.warning() is not None
+    assert EmbeddedAttachments().warning() is None

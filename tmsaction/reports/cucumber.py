@@ -35,7 +35,7 @@ from tmsaction.model import Outcome, TestResult
 from tmsaction.reports.base import ParseContext
 from tmsaction.reports.errors import ReportParseError
 from tmsaction.reports.jsontext import json_object, load_document
-from tmsaction.reports.locations import checkout_path, data_url
+from tmsaction.reports.locations import EmbeddedAttachments, checkout_path
 from tmsaction.reports.resultbuild import clean, failure_message, make_result, seconds
 
 FORMAT = "cucumber"
@@ -86,9 +86,13 @@ def parse_cucumber(stream: BinaryIO, context: ParseContext) -> Iterator[TestResu
     report = load_document(stream, context, _WHAT)
     if not isinstance(report, list):
         raise ReportParseError(f"expected a {_WHAT}: a list of features")
+    embedded = EmbeddedAttachments()
     for feature in report:
         if isinstance(feature, dict):
-            yield from _feature(feature, context)
+            yield from _feature(feature, embedded, context)
+    warning = embedded.warning()
+    if warning:
+        context.warn(warning)
 
 
 def _is_outline(element: dict[str, Any]) -> bool:
@@ -96,7 +100,9 @@ def _is_outline(element: dict[str, Any]) -> bool:
     return "outline" in keyword or "template" in keyword
 
 
-def _feature(feature: dict[str, Any], context: ParseContext) -> Iterator[TestResult]:
+def _feature(
+    feature: dict[str, Any], embedded: EmbeddedAttachments, context: ParseContext
+) -> Iterator[TestResult]:
     uri = checkout_path(str(feature.get("uri") or "")) or ""
     feature_name = str(feature.get("name") or uri)
     elements = [e for e in feature.get("elements") or () if isinstance(e, dict)]
@@ -111,7 +117,7 @@ def _feature(feature: dict[str, Any], context: ParseContext) -> Iterator[TestRes
         background = []
     names = _scenario_names([element for element, _ in scenarios])
     for (element, steps), (name, parameters) in zip(scenarios, names, strict=True):
-        summary = summarise_steps(steps, element, context)
+        summary = summarise_steps(steps, element, embedded)
         line = element.get("line")
         yield make_result(
             context,
@@ -168,7 +174,7 @@ def _decode_log(embedding: dict[str, Any]) -> str | None:
 
 
 def summarise_steps(
-    steps: list[dict[str, Any]], element: dict[str, Any], context: ParseContext
+    steps: list[dict[str, Any]], element: dict[str, Any], embedded: EmbeddedAttachments
 ) -> StepSummary:
     """Fold the steps and hooks of a scenario into its outcome (rules in the module docstring)."""
     summary = StepSummary()
@@ -190,7 +196,7 @@ def summarise_steps(
         duration = seconds(result.get("duration"), _NANOSECONDS)
         if duration is not None:
             durations.append(duration)
-        _collect_output(step, summary, context)
+        _collect_output(step, summary, embedded)
         if is_hook:
             if status == "failed" and hook_failure is None:
                 hook_failure = (label, result)
@@ -232,7 +238,9 @@ def _fail(summary: StepSummary, outcome: Outcome, label: str, result: dict[str, 
     summary.details = clean(f"{label}\n\n{error}" if error else label)
 
 
-def _collect_output(step: dict[str, Any], summary: StepSummary, context: ParseContext) -> None:
+def _collect_output(
+    step: dict[str, Any], summary: StepSummary, embedded: EmbeddedAttachments
+) -> None:
     for text in step.get("output") or ():
         if isinstance(text, str):
             summary.stdout.append(text)
@@ -245,8 +253,6 @@ def _collect_output(step: dict[str, Any], summary: StepSummary, context: ParseCo
             if text:
                 summary.stdout.append(text)
             continue
-        url = data_url(mime, str(embedding.get("data") or ""))
-        if url is None:
-            context.warn(f"an embedded {mime or 'attachment'} is too large to keep inline")
-        else:
+        url = embedded.keep(mime, str(embedding.get("data") or ""))
+        if url is not None:
             summary.attachments.append(url)

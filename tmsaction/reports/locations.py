@@ -52,15 +52,42 @@ def checkout_path(raw: str | None) -> str | None:
     return path or None
 
 
-#: Embedded attachments larger than this (base64 characters) are not kept: a screenshot per step
-#: would otherwise hold the whole report in memory twice. The report still has them.
+#: Inline attachments (Cucumber embeddings, Playwright bodies) are kept as `data:` URLs up to this
+#: size each and this much per report file (base64 characters): a screenshot per failing step
+#: would otherwise hold megabytes per test in memory and in results_json.
 EMBEDDED_LIMIT = 1 << 20
+EMBEDDED_BUDGET = 16 << 20
 
 
-def data_url(content_type: str | None, base64_body: str) -> str | None:
-    """An embedded attachment (Cucumber embeddings, Playwright bodies) as a `data:` URL, or None
-    when it is larger than `EMBEDDED_LIMIT`."""
-    if len(base64_body) > EMBEDDED_LIMIT:
-        return None
+def data_url(content_type: str | None, base64_body: str) -> str:
+    """An inline attachment as a `data:` URL."""
     kind = (content_type or "application/octet-stream").strip() or "application/octet-stream"
     return f"data:{kind};base64,{base64_body}"
+
+
+class EmbeddedAttachments:
+    """The inline attachments of one report, kept within `EMBEDDED_LIMIT` and `EMBEDDED_BUDGET`."""
+
+    def __init__(self, limit: int = EMBEDDED_LIMIT, budget: int = EMBEDDED_BUDGET) -> None:
+        self._limit = limit
+        self._remaining = budget
+        self.dropped = 0
+
+    def keep(self, content_type: str | None, base64_body: str) -> str | None:
+        """The attachment as a `data:` URL, or None (counted) when it does not fit."""
+        size = len(base64_body)
+        if size > self._limit or size > self._remaining:
+            self.dropped += 1
+            return None
+        self._remaining -= size
+        return data_url(content_type, base64_body)
+
+    def warning(self) -> str | None:
+        """One sentence for the report's problems when attachments were left out."""
+        if not self.dropped:
+            return None
+        return (
+            f"{self.dropped} embedded attachment{'s were' if self.dropped > 1 else ' was'} not kept "
+            f"(each is kept up to {self._limit >> 20} MiB, and up to {EMBEDDED_BUDGET >> 20} MiB "
+            "per report); the report file still holds them"
+        )

@@ -25,7 +25,7 @@ from tmsaction.model import Attempt, Outcome, TestResult
 from tmsaction.reports.base import ParseContext
 from tmsaction.reports.errors import ReportParseError
 from tmsaction.reports.jsontext import json_object, load_document
-from tmsaction.reports.locations import checkout_path, data_url
+from tmsaction.reports.locations import EmbeddedAttachments, checkout_path
 from tmsaction.reports.merge import outcome_of
 from tmsaction.reports.resultbuild import clean, failure_message, make_result, seconds
 
@@ -47,6 +47,7 @@ def parse_playwright_json(stream: BinaryIO, context: ParseContext) -> Iterator[T
         raise ReportParseError(f"expected a {_WHAT} with a `suites` list")
     config = json_object(report.get("config"))
     root = str(config.get("rootDir") or "")
+    embedded = EmbeddedAttachments()
     # Top-level suites are test files; their child suites are describe blocks.
     pending: list[tuple[dict[str, Any], tuple[str, ...]]] = [
         (suite, ()) for suite in reversed(report["suites"]) if isinstance(suite, dict)
@@ -55,12 +56,15 @@ def parse_playwright_json(stream: BinaryIO, context: ParseContext) -> Iterator[T
         suite, describes = pending.pop()
         for spec in suite.get("specs") or ():
             if isinstance(spec, dict):
-                yield from _spec(spec, describes, root, context)
+                yield from _spec(spec, describes, root, embedded, context)
         pending.extend(
             (child, (*describes, str(child.get("title") or "")))
             for child in reversed(suite.get("suites") or ())
             if isinstance(child, dict)
         )
+    warning = embedded.warning()
+    if warning:
+        context.warn(warning)
     for error in report.get("errors") or ():
         if isinstance(error, dict):
             context.warn(
@@ -77,7 +81,11 @@ def _file(spec: dict[str, Any], root: str) -> str:
 
 
 def _spec(
-    spec: dict[str, Any], describes: tuple[str, ...], root: str, context: ParseContext
+    spec: dict[str, Any],
+    describes: tuple[str, ...],
+    root: str,
+    embedded: EmbeddedAttachments,
+    context: ParseContext,
 ) -> Iterator[TestResult]:
     file = _file(spec, root)
     tags = [
@@ -96,6 +104,7 @@ def _spec(
             file=file,
             line=line if isinstance(line, int) else None,
             tags=tags,
+            embedded=embedded,
             context=context,
         )
 
@@ -121,7 +130,7 @@ def _output(chunks: object) -> str | None:
     return "".join(parts) or None
 
 
-def _attachments(run: dict[str, Any], context: ParseContext) -> list[str]:
+def _attachments(run: dict[str, Any], embedded: EmbeddedAttachments) -> list[str]:
     found: list[str] = []
     for item in run.get("attachments") or ():
         if not isinstance(item, dict):
@@ -129,10 +138,8 @@ def _attachments(run: dict[str, Any], context: ParseContext) -> list[str]:
         if item.get("path"):
             found.append(checkout_path(str(item["path"])) or str(item["path"]))
         elif isinstance(item.get("body"), str):
-            url = data_url(item.get("contentType"), item["body"])
-            if url is None:
-                context.warn(f"attachment {item.get('name')!r} is too large to keep inline")
-            else:
+            url = embedded.keep(item.get("contentType"), item["body"])
+            if url is not None:
                 found.append(url)
     return found
 
@@ -146,6 +153,7 @@ def _test(
     file: str,
     line: int | None,
     tags: list[str],
+    embedded: EmbeddedAttachments,
     context: ParseContext,
 ) -> TestResult:
     expected = str(test.get("expectedStatus") or "passed")
@@ -169,7 +177,7 @@ def _test(
         )
         stdout.extend(filter(None, [_output(run.get("stdout"))]))
         stderr.extend(filter(None, [_output(run.get("stderr"))]))
-        attachments.extend(_attachments(run, context))
+        attachments.extend(_attachments(run, embedded))
     if not attempts:
         # Not run at all (a skipped project, or the run stopped early).
         attempts.append(Attempt(Outcome.SKIPPED, None, None, None, context.source))
