@@ -107,6 +107,17 @@ def test_subtests_are_the_tests_unless_the_parent_failed_on_its_own() -> None:
     ]
 
 
+def test_subtest_names_with_slashes_still_find_their_parent() -> None:
+    results, _ = go(
+        event("run", "TestRoutes"),
+        event("run", "TestRoutes/GET_/cart"),
+        event("output", "TestRoutes/GET_/cart", Output="    r_test.go:4: 404\n"),
+        event("fail", "TestRoutes/GET_/cart"),
+        event("fail", "TestRoutes"),
+    )
+    assert [(r.name, r.outcome) for r in results] == [("TestRoutes/GET_/cart", Outcome.FAILED)]
+
+
 def test_go_count_and_reruns_make_attempts_of_one_test(tmp_path: Path) -> None:
     (tmp_path / "count.json").write_text(
         "".join(

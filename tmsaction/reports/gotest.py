@@ -107,9 +107,9 @@ class _Reader:
         key = (package_name, test)
         if action == "run":
             self.running[key] = _Test()
-            parent = test.rpartition("/")[0]
-            if parent and (package_name, parent) in self.running:
-                self.running[(package_name, parent)].has_subtests = True
+            parent = self.parent(package_name, test)
+            if parent is not None:
+                parent.has_subtests = True
         elif action == "output" and isinstance(output, str):
             running = self.running.get(key)
             if running is not None and not _FRAMING.match(output):
@@ -118,14 +118,25 @@ class _Reader:
             running = self.running.pop(key, None) or _Test()
             yield from self.finish(package_name, test, running, _ACTIONS[action], event)
 
+    def parent(self, package_name: str, test: str) -> _Test | None:
+        """The closest running test whose name prefixes `test` at a `/`. Subtest names may hold
+        `/` themselves (`t.Run("a/b")`), so the direct parent name is not always running."""
+        name = test
+        while "/" in name:
+            name = name.rpartition("/")[0]
+            found = self.running.get((package_name, name))
+            if found is not None:
+                return found
+        return None
+
     def finish(
         self, package_name: str, test: str, running: _Test, outcome: Outcome, event: dict[str, Any]
     ) -> Iterator[TestResult]:
-        parent = test.rpartition("/")[0]
         if outcome.is_failure:
             self.package(package_name).failures += 1
-            if parent and (package_name, parent) in self.running:
-                self.running[(package_name, parent)].subtest_failed = True
+            parent = self.parent(package_name, test)
+            if parent is not None:
+                parent.subtest_failed = True
         if running.has_subtests and not (outcome.is_failure and not running.subtest_failed):
             return  # its subtests are the tests
         text = running.output_text() if outcome is not Outcome.PASSED else None
