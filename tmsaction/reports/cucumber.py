@@ -7,7 +7,7 @@ element a scenario or a background with `steps` (`keyword`, `name`, `result` wit
 Identity: suite = (feature file,), class = feature name, name = scenario name. Rows of a Scenario
 Outline share the scenario name, so each gets a suffix: pytest-bdd's parameter id (`[bob-locked]`)
 when the element id has one, else `(example n)` in report order; the values that differ between
-the rows are kept as `parameters`.
+the rows are kept as `parameters`. A plain scenario written twice is one test run twice.
 
 Outcome of a scenario, first rule that applies:
 - a hook failed (cucumber-jvm `before`/`after`, cucumber-js hidden `Before`/`After` steps): error;
@@ -138,17 +138,21 @@ def _feature(
 
 
 def _scenario_names(elements: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
-    """(name, parameters) per scenario, outline rows told apart (see the module docstring)."""
-    counts: dict[str, int] = {}
-    for element in elements:
-        base = str(element.get("name") or "")
-        counts[base] = counts.get(base, 0) + 1
+    """(name, parameters) per scenario, outline rows told apart (see the module docstring).
+
+    Only outline rows get a suffix: a plain scenario that appears twice (a rerun written into
+    the same report) keeps its name, so the two runs are two attempts of one test.
+    """
     rows: dict[str, list[int]] = {}
+    names: list[tuple[str, str | None]] = []
     for index, element in enumerate(elements):
         base = str(element.get("name") or "")
-        if _is_outline(element) or counts[base] > 1:
+        names.append((base, None))
+        parameter_id = _PARAMETER_ID.search(str(element.get("id") or ""))
+        if parameter_id:  # pytest-bdd expands outlines into plain scenarios with a parameter id
+            names[index] = (f"{base} [{parameter_id.group(1)}]", parameter_id.group(1))
+        elif _is_outline(element):
             rows.setdefault(base, []).append(index)
-    names: list[tuple[str, str | None]] = [(str(e.get("name") or ""), None) for e in elements]
     for base, indexes in rows.items():
         texts = [
             " ".join(str(s.get("name") or "") for s in elements[i].get("steps") or ())
@@ -156,11 +160,7 @@ def _scenario_names(elements: list[dict[str, Any]]) -> list[tuple[str, str | Non
         ]
         values = differing_values(texts)
         for number, (index, value) in enumerate(zip(indexes, values, strict=True), start=1):
-            parameter_id = _PARAMETER_ID.search(str(elements[index].get("id") or ""))
-            if parameter_id:
-                names[index] = (f"{base} [{parameter_id.group(1)}]", parameter_id.group(1))
-            else:
-                names[index] = (f"{base} (example {number})", value)
+            names[index] = (f"{base} (example {number})", value)
     return names
 
 
