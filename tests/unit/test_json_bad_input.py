@@ -54,8 +54,9 @@ def test_every_kind_of_bad_file_is_one_problem_and_the_good_files_are_read(
     write(tmp_path, "bad/binary.json", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     write(tmp_path, "bad/empty.json", b"  \n")
     write(tmp_path, "bad/other.json", b'{"name": "shop", "version": "1.0.0"}')
+    write(tmp_path, "bad/lines.ndjson", b'{"meta": {"protocolVersion": "27"}}\n{"source": {}}\n')
 
-    reports = read_reports(tmp_path, ["**/*.json"])
+    reports = read_reports(tmp_path, ["**/*.json", "**/*.ndjson"])
 
     by_file = {f.source: f for f in reports.files}
     assert {name: (f.format, f.tests) for name, f in by_file.items()} == {
@@ -65,7 +66,10 @@ def test_every_kind_of_bad_file_is_one_problem_and_the_good_files_are_read(
     }
     problems = {p.source: p for p in reports.problems}
     bad = ("truncated", "shape", "deep", "binary", "empty", "other")
-    assert set(problems) == {f"bad/{name}.json" for name in bad} | {"good/go.json"}
+    assert set(problems) == {f"bad/{name}.json" for name in bad} | {
+        "good/go.json",
+        "bad/lines.ndjson",
+    }
     # The go stream stops while TestB runs: TestB is an error result, and the cut is a warning.
     cut = problems.pop("good/go.json")
     assert (cut.severity, cut.message) == (
@@ -86,6 +90,10 @@ def test_every_kind_of_bad_file_is_one_problem_and_the_good_files_are_read(
     assert problems["bad/empty.json"].message.startswith("the file is empty")
     assert problems["bad/other.json"].message.startswith(
         "valid JSON, but not a test report tmsaction reads: an object with keys 'name', 'version'"
+    )
+    assert problems["bad/lines.ndjson"].message.startswith(
+        "JSON lines (one object per line) of no format tmsaction reads: the first line is an "
+        "object with keys 'meta'"
     )
     assert all(p.severity == "error" for p in problems.values())
 

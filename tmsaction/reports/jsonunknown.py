@@ -7,6 +7,7 @@ what it is). Pure apart from reading the given stream.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -45,6 +46,18 @@ def _problem(stream: BinaryIO, context: ParseContext) -> ReportParseError:
         return ReportParseError(
             f"a JSON file of no report shape tmsaction reads ({_KNOWN}); narrow the `reports` glob"
         )
+    first_line = head.split(b"\n", 1)[0].strip()
+    if head.count(b"\n{") >= 1 and first_line.startswith(b"{"):
+        try:
+            first = json.loads(first_line.decode("utf-8", errors="replace"))
+        except json.JSONDecodeError:
+            first = None
+        if isinstance(first, dict):
+            return ReportParseError(
+                f"JSON lines (one object per line) of no format tmsaction reads: the first line is "
+                f"{_keys(first)} (supported JSON lines: go test -json, Dart/Flutter JSON); "
+                "narrow the `reports` glob or write one of the supported formats"
+            )
     stream.seek(0)
     value = load_document(stream, context, f"test report ({_KNOWN})")
     return ReportParseError(
