@@ -54,7 +54,11 @@ def test_every_kind_of_bad_file_is_one_problem_and_the_good_files_are_read(
     write(tmp_path, "bad/binary.json", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     write(tmp_path, "bad/empty.json", b"  \n")
     write(tmp_path, "bad/other.json", b'{"name": "shop", "version": "1.0.0"}')
-    write(tmp_path, "bad/lines.ndjson", b'{"meta": {"protocolVersion": "27"}}\n{"source": {}}\n')
+    write(
+        tmp_path,
+        "bad/lines.ndjson",
+        b'{"level": "info", "msg": "started"}\n{"level": "info", "msg": "done"}\n',
+    )
 
     reports = read_reports(tmp_path, ["**/*.json", "**/*.ndjson"])
 
@@ -93,7 +97,7 @@ def test_every_kind_of_bad_file_is_one_problem_and_the_good_files_are_read(
     )
     assert problems["bad/lines.ndjson"].message.startswith(
         "JSON lines (one object per line) of no format tmsaction reads: the first line is an "
-        "object with keys 'meta'"
+        "object with keys 'level', 'msg'"
     )
     assert all(p.severity == "error" for p in problems.values())
 

@@ -27,6 +27,7 @@ CASES = [
     ("behave", "report.json", "behave"),
     ("dart", "report.json", "dart"),
     ("cucumber-js", "report.json", "cucumber"),
+    ("cucumber-messages", "report.ndjson", "cucumber-messages"),
     ("gotest", "report.json", "gotest"),
     ("gotest", "rerun.json", "gotest"),
     ("jest", "report.json", "jest"),

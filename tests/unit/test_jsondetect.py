@@ -22,6 +22,7 @@ def head_of(text: str) -> bytes:
     [
         ("behave", "report.json", "behave"),
         ("cucumber-js", "report.json", "cucumber"),
+        ("cucumber-messages", "report.ndjson", "cucumber-messages"),
         ("dart", "report.json", "dart"),
         ("gotest", "report.json", "gotest"),
         ("jest", "report.json", "jest"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tmsaction.reports.base import Parser
 from tmsaction.reports.behave import parse_behave
 from tmsaction.reports.cucumber import parse_cucumber
+from tmsaction.reports.cucumber_messages import parse_cucumber_messages
 from tmsaction.reports.dart import parse_dart
 from tmsaction.reports.gotest import parse_gotest
 from tmsaction.reports.jest_json import parse_jest_json
@@ -22,6 +23,7 @@ PARSERS: dict[str, Parser] = {
     "junit": parse_junit,
     # JSON and text formats, detected by shape in jsondetect.py
     "cucumber": parse_cucumber,
+    "cucumber-messages": parse_cucumber_messages,
     "behave": parse_behave,
     "mocha": parse_mocha_json,
     "mochawesome": parse_mochawesome,
@@ -42,6 +44,7 @@ DESCRIPTIONS: dict[str, str] = {
     "junit": "JUnit XML (all dialects)",
     # JSON and text formats
     "cucumber": "Cucumber JSON",
+    "cucumber-messages": "Cucumber Messages",
     "behave": "behave JSON",
     "mocha": "Mocha JSON",
     "mochawesome": "mochawesome (Cypress)",

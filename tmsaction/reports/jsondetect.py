@@ -110,9 +110,20 @@ def _is_dart(event: dict[str, object]) -> bool:
     return kind in ("suite", "testStart", "group", "allSuites") and "time" in event
 
 
+_CUCUMBER_MESSAGES = {"gherkinDocument", "pickle", "testCaseStarted", "testRunStarted", "source"}
+
+
+def _is_cucumber_message(envelope: dict[str, object]) -> bool:
+    meta = envelope.get("meta")
+    if isinstance(meta, dict):
+        return "protocolVersion" in meta
+    return len(envelope) == 1 and next(iter(envelope)) in _CUCUMBER_MESSAGES
+
+
 _LINE_FORMATS: tuple[tuple[str, Callable[[dict[str, object]], bool]], ...] = (
     ("gotest", _is_gotest),
     ("dart", _is_dart),
+    ("cucumber-messages", _is_cucumber_message),
 )
 
 

@@ -55,7 +55,8 @@ def _problem(stream: BinaryIO, context: ParseContext) -> ReportParseError:
         if isinstance(first, dict):
             return ReportParseError(
                 f"JSON lines (one object per line) of no format tmsaction reads: the first line is "
-                f"{_keys(first)} (supported JSON lines: go test -json, Dart/Flutter JSON); "
+                f"{_keys(first)} (supported JSON lines: go test -json, Dart/Flutter JSON, "
+                "Cucumber Messages); "
                 "narrow the `reports` glob or write one of the supported formats"
             )
     stream.seek(0)
