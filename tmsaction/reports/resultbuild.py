@@ -17,7 +17,7 @@ from tmsaction.reports.base import ParseContext, bound_text, first_line
 from tmsaction.reports.jsontext import strip_ansi
 
 #: Longest message kept; the full text stays in `details`.
-MESSAGE_LIMIT = 4000
+MESSAGE_LIMIT = 4096
 
 # Where the message of an error text ends: a JavaScript/Java stack frame, a Python traceback.
 _STACK_START = re.compile(r"^(?:\s+at\s|\tat\s|Traceback \(most recent call last\))", re.M)
