@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tmsaction.sandbox.server import Emulator
+from tmsaction.sandbox.testrail import demo_emulator
 
 
 def build_emulators() -> list[Emulator]:
-    return []
+    return [demo_emulator()]
