@@ -238,6 +238,8 @@ class World(Store):
             "custom_step_results": values.get("custom_step_results") or [],
             "attachment_ids": [],
         }
+        if "quality_rating" in values:
+            result["quality_rating"] = values["quality_rating"]
         project_id = self.runs[test["run_id"]]["project_id"]
         for field in self.fields_for("result", project_id):
             name = field["system_name"]

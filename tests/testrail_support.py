@@ -1,0 +1,77 @@
+"""Helpers for the TestRail tests: a seeded emulator served on loopback, a raw API caller, and a fake
+clock whose sleep advances time (so rate-limit tests never wait)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from tmsaction.sandbox.server import SandboxServer
+from tmsaction.sandbox.testrail import DEMO_API_KEY, DEMO_USER, TestRailEmulator, seed_demo
+
+
+@contextmanager
+def serve(emulator: TestRailEmulator | None = None) -> Iterator[tuple[TestRailEmulator, str]]:
+    """(emulator, base URL) of a demo-seeded emulator on 127.0.0.1, stopped afterwards."""
+    emulator = emulator if emulator is not None else seed_demo(TestRailEmulator())
+    with SandboxServer(emulator) as server:
+        yield emulator, server.url
+
+
+@dataclass
+class Answer:
+    status: int
+    body: Any  # decoded JSON, or the text when it is not JSON
+    headers: dict[str, str]
+    raw: bytes = b""
+
+    @property
+    def error(self) -> str | None:
+        return self.body.get("error") if isinstance(self.body, dict) else None
+
+
+class Api:
+    """Raw calls in TestRail's URL scheme, with nothing of tmsaction's client in between."""
+
+    def __init__(self, url: str, user: str = DEMO_USER, key: str = DEMO_API_KEY) -> None:
+        self.base = url + "/index.php?/api/v2/"
+        self.auth: tuple[str, str] | None = (user, key)
+        self.session = requests.Session()
+
+    def get(self, route: str, **kwargs: Any) -> Answer:
+        return self._answer(self.session.get(self.base + route, auth=self.auth, **kwargs))
+
+    def post(self, route: str, body: Any = None, **kwargs: Any) -> Answer:
+        if "data" not in kwargs and "files" not in kwargs:
+            kwargs["json"] = {} if body is None else body
+        return self._answer(self.session.post(self.base + route, auth=self.auth, **kwargs))
+
+    @staticmethod
+    def _answer(response: requests.Response) -> Answer:
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = response.text
+        return Answer(response.status_code, body, dict(response.headers), response.content)
+
+
+class FakeClock:
+    """Shared by the emulator's rate limit and the client's budget: sleeping moves time on."""
+
+    def __init__(self, start: float = 1_000.0) -> None:
+        self._now = start
+        self._lock = threading.Lock()
+        self.slept: list[float] = []
+
+    def now(self) -> float:
+        with self._lock:
+            return self._now
+
+    def sleep(self, seconds: float) -> None:
+        with self._lock:
+            self._now += seconds
+            self.slept.append(seconds)
