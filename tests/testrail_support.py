@@ -73,5 +73,7 @@ class FakeClock:
 
     def sleep(self, seconds: float) -> None:
         with self._lock:
-            self._now += seconds
+            # Tick at least a microsecond: http.RateBudget can ask for a wait below float
+            # resolution (1 - 0.9999999999 tokens), which would not move a clock at 1000.0.
+            self._now += max(seconds, 1e-6)
             self.slept.append(seconds)
