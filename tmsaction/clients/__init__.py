@@ -1,2 +1,1 @@
-"""Typed API clients on the HTTP funnel: `testrail.py` (+ `testrail_snapshot.py`, the catalogue
-reader), `jira.py`, `github.py`."""
+"""Typed API calls for TestRail, Jira and GitHub, each on the `http.HttpClient` funnel."""
