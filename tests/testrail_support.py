@@ -3,6 +3,8 @@ clock whose sleep advances time (so rate-limit tests never wait)."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,16 +12,44 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from tmsaction.sandbox.server import SandboxServer
+from tmsaction.sandbox.server import Emulator, Request, Response, SandboxServer
 from tmsaction.sandbox.testrail import DEMO_API_KEY, DEMO_USER, TestRailEmulator, seed_demo
+
+
+class Switchboard(Emulator):
+    """Serves whichever emulator a test plugged in. One loopback server then lasts the whole
+    session: stopping a server costs up to half a second (the poll of `serve_forever`)."""
+
+    name = "switchboard"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.target: Emulator | None = None
+
+    def dispatch(self, request: Request) -> Response:
+        if self.target is None:
+            return Response.json(503, {"error": "no emulator plugged in"})
+        return self.target.dispatch(request)
+
+
+@functools.cache
+def _board() -> tuple[Switchboard, SandboxServer]:
+    board = Switchboard()
+    server = SandboxServer(board).start()
+    atexit.register(server.stop)
+    return board, server
 
 
 @contextmanager
 def serve(emulator: TestRailEmulator | None = None) -> Iterator[tuple[TestRailEmulator, str]]:
-    """(emulator, base URL) of a demo-seeded emulator on 127.0.0.1, stopped afterwards."""
+    """(emulator, base URL): a demo-seeded emulator (or the one given) on 127.0.0.1."""
     emulator = emulator if emulator is not None else seed_demo(TestRailEmulator())
-    with SandboxServer(emulator) as server:
+    board, server = _board()
+    board.target = emulator
+    try:
         yield emulator, server.url
+    finally:
+        board.target = None
 
 
 @dataclass
