@@ -398,3 +398,27 @@ def test_elapsed_formatting() -> None:
     assert parse_timespan("1hr 1min 40sec") == 3700
     assert parse_timespan("1d") == 8 * 3600
     assert parse_timespan("soon") is None
+
+
+def test_full_updates_are_retried_and_closes_are_read_back(
+    served: tuple[TestRailEmulator, str],
+) -> None:
+    emulator, url = served
+    client = client_for(url)
+    run = client.add_run(1, "r", [101], suite_id=1)
+    emulator.faults.fail_next(502, match=matching("POST", "update_run"))
+    updated = client.update_run(run["id"], {"include_all": False, "case_ids": [101, 102]})
+    assert updated["untested_count"] == 2
+    assert emulator.count("POST", "update_run") == 2  # a full update converges: safe to resend
+    emulator.faults.lose_next_response(match=matching("POST", "close_run"))
+    assert client.close_run(run["id"])["is_completed"] is True
+    assert emulator.count("POST", "close_run") == 1  # read back, not closed twice
+
+
+def test_giving_up_says_why(served: tuple[TestRailEmulator, str]) -> None:
+    emulator, url = served
+    emulator.faults.fail_next(503, match=matching("GET"), times=3)
+    assert fail(client_for(url).get_project, 1).kind == "unavailable"
+    emulator.faults.fail_next(429, retry_after=1, match=matching("GET"), times=3)
+    error = fail(client_for(url, per_minute=None).get_project, 1)
+    assert (error.kind, error.status) == ("rate_limited", 429)

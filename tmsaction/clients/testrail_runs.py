@@ -8,6 +8,7 @@ from typing import IO, Any, cast
 
 from tmsaction.clients.testrail_transport import TestRailTransport, without_none
 from tmsaction.clients.testrail_types import Attachment, Plan, PlanEntry, Result, Run, RunTest
+from tmsaction.errors import OutcomeUnknown
 
 
 class RunCalls(TestRailTransport):
@@ -57,6 +58,7 @@ class RunCalls(TestRailTransport):
                 dict(fields),
                 what=f"updating run R{run_id}",
                 subject={"run_id": run_id},
+                idempotent=True,  # a full selection sent twice leaves the same run
             ),
         )
 
@@ -131,12 +133,23 @@ class RunCalls(TestRailTransport):
         ]
 
     def close_run(self, run_id: int) -> Run:
-        return cast(
-            Run,
-            self.post(
-                f"close_run/{run_id}", {}, what=f"closing run R{run_id}", subject={"run_id": run_id}
-            ),
-        )
+        """Close for good. After a lost answer the run is read back rather than closed again
+        (a second close_run would be refused as "already completed")."""
+        try:
+            return cast(
+                Run,
+                self.post(
+                    f"close_run/{run_id}",
+                    {},
+                    what=f"closing run R{run_id}",
+                    subject={"run_id": run_id},
+                ),
+            )
+        except OutcomeUnknown:
+            run = self.get_run(run_id)
+            if run["is_completed"]:
+                return run
+            raise
 
     def get_tests(self, run_id: int, *, status_id: Sequence[int] | None = None) -> list[RunTest]:
         items = self.paginate(
@@ -332,6 +345,7 @@ class RunCalls(TestRailTransport):
                 dict(fields),
                 what=f"updating entry {entry_id} of plan {plan_id}",
                 subject={"plan_id": plan_id},
+                idempotent=True,
             ),
         )
 
@@ -344,6 +358,7 @@ class RunCalls(TestRailTransport):
                 dict(fields),
                 what=f"updating run R{run_id} in its plan",
                 subject={"run_id": run_id},
+                idempotent=True,
             ),
         )
 
@@ -359,12 +374,19 @@ class RunCalls(TestRailTransport):
         ]
 
     def close_plan(self, plan_id: int) -> Plan:
-        return cast(
-            Plan,
-            self.post(
-                f"close_plan/{plan_id}",
-                {},
-                what=f"closing plan {plan_id}",
-                subject={"plan_id": plan_id},
-            ),
-        )
+        """Close the plan and all its runs; after a lost answer the plan is read back."""
+        try:
+            return cast(
+                Plan,
+                self.post(
+                    f"close_plan/{plan_id}",
+                    {},
+                    what=f"closing plan {plan_id}",
+                    subject={"plan_id": plan_id},
+                ),
+            )
+        except OutcomeUnknown:
+            plan = self.get_plan(plan_id)
+            if plan["is_completed"]:
+                return plan
+            raise

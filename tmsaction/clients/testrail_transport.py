@@ -18,9 +18,15 @@ from dataclasses import replace
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from tmsaction.clients.testrail_errors import LEGACY_PREFIX, Failure, TestRailError, explain
+from tmsaction.clients.testrail_errors import (
+    LEGACY_PREFIX,
+    Failure,
+    TestRailError,
+    error_text,
+    explain,
+)
 from tmsaction.errors import HttpError, UsageError
-from tmsaction.http import HttpClient, RateBudget, RetryPolicy
+from tmsaction.http import HttpClient, HttpResponse, RateBudget, RetryPolicy, default_error_text
 
 API_PATH = "/index.php?/api/v2"
 PAGE_SIZE = 250  # the server's maximum and default page (§2)
@@ -104,6 +110,7 @@ class TestRailTransport:
             budget=budget,
             sleep=sleep,
             seed=seed,
+            describe_error=_describe_error,
         )
 
     def close(self) -> None:
@@ -126,12 +133,15 @@ class TestRailTransport:
         files: Mapping[str, tuple[str, IO[bytes] | bytes]] | None = None,
         what: str | None = None,
         subject: Mapping[str, object] | None = None,
+        idempotent: bool | None = None,
     ) -> Any:
         """One API call; the decoded JSON (None for an empty body) or a `TestRailError`.
 
         `what` ("adding results to run R12") and `subject` ({"run_id": 12}) make the error message.
         POST bodies are always JSON objects (`{}` when empty, as the docs' close_run example);
-        `files` switches to multipart with the part named `attachment` (§3.12).
+        `files` switches to multipart with the part named `attachment` (§3.12). TestRail writes are
+        POSTs, so the funnel treats them as unsafe to repeat; `idempotent=True` marks the few that
+        converge when sent twice (full updates), which may then be retried after a 5xx or reset.
         """
         what = what or f"calling {endpoint.split('/', 1)[0]}"
         try:
@@ -144,18 +154,12 @@ class TestRailTransport:
                 else (body if body is not None else {}),
                 files=files,
                 expected=_HANDLED_HERE,
+                idempotent=idempotent,
             )
         except TestRailError:
             raise
         except HttpError as error:
-            if error.status is not None:
-                raise
-            raise TestRailError(
-                f"TestRail at {self.base_url} could not be reached while {what}: "
-                f"{after_colon(str(error))}. Check testrail_url and that this runner can reach "
-                "it (proxy, VPN, firewall).",
-                kind="unreachable",
-            ) from None
+            raise self._gave_up(error, what) from None
         payload = response.body
         if payload.startswith(LEGACY_PREFIX):
             payload = payload[len(LEGACY_PREFIX) :]
@@ -183,6 +187,28 @@ class TestRailTransport:
         api_error = decoded.get("error") if isinstance(decoded, dict) else None
         text = self.http.redact(api_error) if isinstance(api_error, str) else None
         raise explain(replace(failure, api_error=text))
+
+    def _gave_up(self, error: HttpError, what: str) -> TestRailError:
+        """The funnel retried and gave up: throttled, failing, or not reachable at all."""
+        detail = after_colon(str(error))
+        if "HTTP 429" in detail:
+            return TestRailError(
+                f"TestRail at {self.base_url} kept answering 429 (rate limited) while {what}: the "
+                "instance's API limit is shared with every tool using it; run the job again later.",
+                kind="rate_limited",
+                status=429,
+            )
+        if "HTTP 5" in detail:
+            return TestRailError(
+                f"TestRail at {self.base_url} kept failing while {what} ({detail}): it may be down "
+                "or overloaded; run the job again later.",
+                kind="unavailable",
+            )
+        return TestRailError(
+            f"TestRail at {self.base_url} could not be reached while {what}: {detail}. Check "
+            "testrail_url and that this runner can reach it (proxy, VPN, firewall).",
+            kind="unreachable",
+        )
 
     def get(self, endpoint: str, params: Params | None = None, **context: Any) -> Any:
         return self.call("GET", endpoint, params=params, **context)
@@ -220,6 +246,11 @@ class TestRailTransport:
             if not items or not links.get("next"):
                 return
             offset += len(items)
+
+
+def _describe_error(response: HttpResponse) -> str:
+    """TestRail's `error` text for the funnel's own messages (legacy prefix tolerated)."""
+    return error_text(response.body) or default_error_text(response)
 
 
 def without_none(body: Mapping[str, Any]) -> dict[str, Any]:
