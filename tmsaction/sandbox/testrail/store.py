@@ -47,6 +47,7 @@ class Store:
         self.suites: dict[int, Record] = {}
         self.sections: dict[int, Record] = {}
         self.cases: dict[int, Record] = {}
+        self.section_sizes: dict[int, int] = {}  # cases ever added per section
         self.milestones: dict[int, Record] = {}
         self.runs: dict[int, Record] = {}
         self.tests: dict[int, Record] = {}

@@ -39,7 +39,8 @@ class World(Store):
         section = self.sections[section_id]
         case_id = self.new_id("case", id)
         now = self.now()
-        siblings = sum(1 for c in self.cases.values() if c["section_id"] == section_id)
+        # display_order numbers cases within their section, in creation order.
+        self.section_sizes[section_id] = self.section_sizes.get(section_id, 0) + 1
         case: Record = {
             "id": case_id,
             "title": title,
@@ -56,7 +57,7 @@ class World(Store):
             "estimate": None,
             "estimate_forecast": None,
             "suite_id": section["suite_id"],
-            "display_order": siblings + 1,
+            "display_order": self.section_sizes[section_id],
             "is_deleted": 0,
         }
         case.update(self.stored_values(values))
@@ -189,12 +190,15 @@ class World(Store):
         gone = set(self.test_results.pop(test_id, []))
         for result_id in gone:
             del self.results[result_id]
-        self.run_results[run_id] = [r for r in self.run_results[run_id] if r not in gone]
+        if gone:
+            self.run_results[run_id] = [r for r in self.run_results[run_id] if r not in gone]
 
     def delete_run(self, run_id: int) -> None:
-        for case_id in list(self.run_tests[run_id]):
-            self.remove_test(run_id, case_id)
-        del self.run_tests[run_id], self.run_results[run_id], self.runs[run_id]
+        for test_id in self.run_tests.pop(run_id).values():
+            del self.tests[test_id]
+            for result_id in self.test_results.pop(test_id, []):
+                del self.results[result_id]
+        del self.run_results[run_id], self.runs[run_id]
 
     def close_run(self, run: Record) -> None:
         """Irreversible; the run's tests keep the case content of this moment (archived)."""
