@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -571,3 +572,96 @@ def test_users(demo: tuple[TestRailEmulator, Api]) -> None:
     assert api.get("get_user_by_email&email=demo%40example.com").body["name"] == "Demo User"
     assert [u["email"] for u in api.get("get_users/1").body["users"]] == ["demo@example.com"]
     assert "_api_keys" not in api.get("get_user/1").body
+
+
+def test_the_remaining_endpoints(demo: tuple[TestRailEmulator, Api]) -> None:
+    """Every other endpoint the emulator serves, each checked by its effect."""
+    emulator, api = demo
+    project = api.post("add_project", {"name": "Mobile", "suite_mode": 3}).body
+    assert (project["name"], project["suite_mode"]) == ("Mobile", 3)
+    assert api.get("get_suites/" + str(project["id"])).body["suites"] == []
+    milestone = api.post("add_milestone/1", {"name": "Release 2.0", "due_on": 1_900_000_000}).body
+    assert api.get(f"get_milestone/{milestone['id']}").body["due_on"] == 1_900_000_000
+    group = api.post("add_config_group/1", {"name": "OS"}).body
+    linux = api.post(f"add_config/{group['id']}", {"name": "Linux"}).body
+    assert [c["name"] for c in api.get("get_configs/1").body[1]["configs"]] == ["Linux"]
+    assert [s["name"] for s in api.get("get_case_statuses").body] == ["Approved", "Draft"]
+
+    section = api.post("update_section/3", {"name": "Sign in", "description": "auth"}).body
+    assert (section["name"], section["description"]) == ("Sign in", "auth")
+    child = api.post("add_section/1", {"suite_id": 2, "name": "MFA", "parent_id": 3}).body
+    api.post(f"add_case/{child['id']}", {"title": "asks for a code"})
+    assert api.post("delete_section/3&soft=1").body == {"sections": 2, "cases": 3}
+    assert api.post("delete_section/3").status == 200
+    assert api.get("get_cases/1&suite_id=2").body["cases"] == []
+
+    run = api.post(
+        "add_run/1", {"suite_id": 1, "name": "r", "include_all": False, "case_ids": [101]}
+    ).body
+    test_id = emulator.tests(run["id"])[0]["id"]
+    api.post(f"add_result/{test_id}", {"status_id": 2, "comment": "blocked"})
+    assert [r["status_id"] for r in api.get(f"get_results/{test_id}").body["results"]] == [2]
+    run_file = api.post(
+        f"add_attachment_to_run/{run['id']}", files={"attachment": ("log.txt", b"log")}
+    )
+    case_file = api.post("add_attachment_to_case/101", files={"attachment": ("spec.md", b"spec")})
+    listed = api.get(f"get_attachments_for_run/{run['id']}").body["attachments"]
+    assert [a["id"] for a in listed] == [run_file.body["attachment_id"]]
+    assert [a["name"] for a in api.get("get_attachments_for_case/101").body["attachments"]] == [
+        "spec.md"
+    ]
+    assert api.post(f"delete_attachment/{case_file.body['attachment_id']}").status == 200
+    assert api.get("get_attachments_for_case/101").body["attachments"] == []
+    assert api.post(f"delete_run/{run['id']}&soft=1").body == {"tests": 1, "results": 1}
+    assert api.post(f"delete_run/{run['id']}").status == 200
+    assert api.get(f"get_run/{run['id']}").status == 400
+
+    plan = api.post("add_plan/1", {"name": "p", "entries": [{"suite_id": 1, "include_all": False,
+                                                             "case_ids": [101]}]}).body  # fmt: skip
+    entry_id = plan["entries"][0]["id"]
+    chrome = api.get("get_configs/1").body[0]["configs"][0]["id"]
+    configured = {"config_ids": [chrome, linux["id"]], "include_all": False, "case_ids": [102]}
+    grown = api.post(f"add_run_to_plan_entry/{plan['id']}/{entry_id}", configured).body
+    assert [r["config"] for r in grown["runs"]] == [None, "Chrome, Linux"]
+    api.post(f"add_attachment_to_plan/{plan['id']}", files={"attachment": ("plan.txt", b"p")})
+    renamed = api.post(
+        f"update_plan/{plan['id']}", {"name": "Release plan", "milestone_id": milestone["id"]}
+    ).body
+    assert (renamed["name"], renamed["milestone_id"]) == ("Release plan", milestone["id"])
+    assert api.post(f"delete_plan_entry/{plan['id']}/{entry_id}").status == 200
+    assert api.get(f"get_plan/{plan['id']}").body["entries"] == []
+    assert api.post(f"delete_plan/{plan['id']}").status == 200
+    assert emulator.plans() == []
+
+    suite = api.post("add_suite/1", {"name": "Scratch"}).body
+    api.post("add_section/1", {"suite_id": suite["id"], "name": "S"})
+    assert api.post(f"delete_suite/{suite['id']}&soft=1").body == {
+        "suites": 1,
+        "sections": 1,
+        "cases": 0,
+    }
+    assert api.post(f"delete_suite/{suite['id']}").status == 200
+    assert api.get(f"get_suite/{suite['id']}").status == 400
+
+
+def test_concurrent_batches_all_land_once(demo: tuple[TestRailEmulator, Api]) -> None:
+    """Matrix shards post at the same moment: every result is stored exactly once."""
+    emulator, api = demo
+    case_ids = add_cases(emulator, 80)
+    run = api.post("add_run/1", {"suite_id": 1, "name": "shards", "include_all": False,
+                                 "case_ids": case_ids}).body  # fmt: skip
+    url = api.base.split("/index.php")[0]
+
+    def shard(index: int) -> None:
+        own = Api(url)
+        for start in range(index * 10, index * 10 + 10, 5):
+            batch = [{"case_id": c, "status_id": 1} for c in case_ids[start : start + 5]]
+            assert own.post(f"add_results_for_cases/{run['id']}", {"results": batch}).status == 200
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(shard, range(8)))
+    results = emulator.results(run["id"])
+    assert len(results) == 80
+    assert len({r["id"] for r in results}) == 80
+    assert {r["test_id"] for r in results} == {t["id"] for t in emulator.tests(run["id"])}
+    assert api.get(f"get_run/{run['id']}").body["passed_count"] == 80

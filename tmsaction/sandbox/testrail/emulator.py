@@ -161,14 +161,14 @@ class TestRailEmulator(Emulator):
                 raise ApiError(
                     403, f"You are not allowed to {endpoint.action} (insufficient permissions)."
                 )
-        with self.lock:
+        with self.lock:  # answers may share records with the state: encode them under the lock
             self.world.base_url = "http://" + request.header("host", "127.0.0.1")
             answer = endpoint.handler(self.world, call)
-        if isinstance(answer, RawBody):
-            return Response(200, answer.content, {"Content-Type": answer.content_type})
-        if answer is None:  # deletes answer 200 with an empty body (§1.2)
-            return Response(200, b"", {"Content-Type": "application/json; charset=utf-8"})
-        return Response.json(200, answer)
+            if isinstance(answer, RawBody):
+                return Response(200, answer.content, {"Content-Type": answer.content_type})
+            if answer is None:  # deletes answer 200 with an empty body (§1.2)
+                return Response(200, b"", {"Content-Type": "application/json; charset=utf-8"})
+            return Response.json(200, answer)
 
     def _authenticate(self, request: Request) -> Record:
         header = request.header("authorization")
