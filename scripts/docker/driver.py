@@ -16,6 +16,7 @@ TMS_STANDIN_PYTHON (CPython 3.12 prefix), TMS_DEBIAN_MIRROR.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import signal
 import subprocess
@@ -40,6 +41,7 @@ APT_PACKAGES = {
     "debootstrap": Path("/usr/sbin/debootstrap"),
 }
 POLICY_RC = Path("/usr/sbin/policy-rc.d")
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 class Stop(BaseException):
@@ -176,8 +178,16 @@ def run_scenarios(
         "TMS_ACT": str(act_binary()),
         "TMS_DOCKER_WORK": str(layout.run_dir / "scenarios"),
     }
-    code = subprocess.run(argv, cwd=REPO, env=env, check=False).returncode
+    code = subprocess.run(
+        argv, cwd=REPO, env=env, check=False, preexec_fn=_die_with_parent
+    ).returncode
     return code, read_junit(junit)
+
+
+def _die_with_parent() -> None:
+    """In the pytest child: get SIGTERM when the driver dies, even by SIGKILL, so no orphan goes
+    on using (or re-creating files of) a run that the shell trap is cleaning up."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
