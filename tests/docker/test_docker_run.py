@@ -42,11 +42,15 @@ def test_jenkins_style_docker_run_with_inputs_passed_by_name(
     act_environment: ActEnvironment, workspace: Path
 ) -> None:
     secret = "tr-key-from-jenkins-credentials"
+    # A PYTHONPATH set for the tests, holding a module that shadows a dependency: -E ignores it.
+    (workspace / "src").mkdir()
+    (workspace / "src" / "requests.py").write_text("raise SystemExit('shadowed requests')\n")
     env = {
         "INPUT_REPORTS": "target/reports/**/*.xml",
         "INPUT_DRY_RUN": "true",
         "INPUT_FAIL_ON": "sync-errors",
         "INPUT_TESTRAIL_API_KEY": secret,
+        "PYTHONPATH": "/workspace/src",
     }
     result = docker_run(
         act_environment,

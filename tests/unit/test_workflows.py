@@ -69,10 +69,9 @@ def test_workflow_is_valid_and_least_privilege(path: Path) -> None:
     assert workflow["jobs"], f"{relative(path)}: no jobs"
     top = workflow.get("permissions")
     assert isinstance(top, dict), f"{relative(path)}: declare `permissions:` at the top"
-    if relative(path).startswith((".github/", "examples/")):
-        assert set(top.values()) <= {"read", "none"} or "pull-requests" in top, (
-            f"{relative(path)}: grant write permissions per job, not to the whole workflow"
-        )
+    assert set(top.values()) <= {"read", "none"}, (
+        f"{relative(path)}: grant write permissions to the jobs that need them, not to the workflow"
+    )
     for name, job in workflow["jobs"].items():
         assert "runs-on" in job, f"{relative(path)}: job {name} has no runs-on"
         if not relative(path).startswith("tests/"):
