@@ -162,7 +162,7 @@ def start(layout: Layout, network: NetworkMode) -> int:
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            start_new_session=True,  # a Ctrl-C in the terminal reaches the driver, which stops it
+            start_new_session=True,  # Ctrl-C reaches only the driver, which stops the daemon in order
         )
     state["pid"] = process.pid
     layout.state_file.write_text(json.dumps(state), encoding="utf-8")
@@ -306,7 +306,12 @@ def cleanup(run_dir: Path, *, keep_logs: bool = False) -> CleanupReport:
 
     processes = our_processes(run_dir)
     mounts = mounts_under(run_dir)
-    host = hoststate.leftovers(before, hoststate.snapshot(layout.cgroup_parent))
+    after = hoststate.snapshot(layout.cgroup_parent)
+    host = hoststate.leftovers(before, after)
+    tables = hoststate.new_tables(before, after)
+    note = (
+        f" (empty tables {', '.join(tables)} remain: no rules, policies ACCEPT)" if tables else ""
+    )
     report.leftovers = (
         [f"process {p}: {_cmdline(p)[:120]}" for p in processes]
         + [f"mount {m}" for m in mounts]
@@ -318,7 +323,8 @@ def cleanup(run_dir: Path, *, keep_logs: bool = False) -> CleanupReport:
         f"mounts under the run directory: {len(mounts) or 'none'}",
         "docker0/br-*/veth links: " + _status(host, "network link"),
         "DOCKER iptables chains and rules, policies (v4, v6): "
-        + _status(host, "iptables", "ip6tables"),
+        + _status(host, "iptables", "ip6tables")
+        + note,
         f"sysctls ({sysctls}): " + _status(host, "sysctl"),
         f"/run/docker, /run/containerd, cgroup {layout.cgroup_parent}: "
         + _status(host, "directory"),

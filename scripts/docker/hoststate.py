@@ -24,12 +24,9 @@ from scripts.docker.shell import CommandFailed, quiet, run
 
 #: Links a dockerd creates: its bridge, user-defined network bridges, container veth ends.
 DOCKER_LINK = re.compile(r"^(docker\d+|br-[0-9a-f]{12}|veth[0-9a-f]{7})$")
-TABLES = (
-    ("iptables", "filter"),
-    ("iptables", "nat"),
-    ("ip6tables", "filter"),
-    ("ip6tables", "nat"),
-)
+#: The iptables tables a dockerd changes, for IPv4 and IPv6.
+TABLES = ("filter", "nat")
+FAMILIES = ("iptables", "ip6tables")
 SYSCTLS = (
     "net.ipv4.ip_forward",
     "net.ipv6.conf.all.forwarding",
@@ -169,28 +166,39 @@ def watched_paths(cgroup_parent: str) -> list[Path]:
     return paths
 
 
-def rules_from_save(text: str) -> tuple[str, ...]:
-    """`iptables-save -t TABLE` output in `iptables -S` form: `-P CHAIN POLICY` for built-in
-    chains, `-N CHAIN` for user chains, `-A ...` rules. Pure.
+def tables_from_save(text: str) -> dict[str, tuple[str, ...]]:
+    """`iptables-save` output, per table, in `iptables -S` form: `-P CHAIN POLICY` for built-in
+    chains, `-N CHAIN` for user chains, then the `-A ...` rules. Pure.
 
-    iptables-save is used because it only reads: listing with `iptables -S` makes iptables-nft
-    create the (empty) table, a change of our own to the host."""
-    lines = []
+    iptables-save only reads, and lists only tables that exist; listing with `iptables -S` would
+    make iptables-nft create the table, a change of our own to the host."""
+    tables: dict[str, list[str]] = {}
+    lines: list[str] = []
     for line in text.splitlines():
-        if line.startswith(":"):
+        if line.startswith("*"):
+            lines = tables.setdefault(line[1:].strip(), [])
+        elif line.startswith(":"):
             chain, policy = line[1:].split()[:2]
             lines.append(f"-N {chain}" if policy == "-" else f"-P {chain} {policy}")
         elif line.startswith("-A "):
             lines.append(line)
-    return tuple(lines)
+    return {name: tuple(found) for name, found in tables.items()}
+
+
+def new_tables(before: HostState, now: HostState) -> list[str]:
+    """Tables that exist now but did not: a stock dockerd creates `filter` and `nat` when they are
+    missing. Emptied by the cleanup, they stay (iptables has no command to delete a table); with
+    only default ACCEPT policies left they change nothing."""
+    old = {(binary, table) for binary, table, _ in before.rules}
+    return [f"{binary} {table}" for binary, table, _ in now.rules if (binary, table) not in old]
 
 
 def snapshot(cgroup_parent: str) -> HostState:
     """The host's current Docker-relevant state (missing tools read as "nothing there")."""
     rules = []
-    for binary, table in TABLES:
-        text = quiet([f"{binary}-save", "-t", table])
-        rules.append((binary, table, rules_from_save(text)))
+    for binary in FAMILIES:
+        tables = tables_from_save(quiet([f"{binary}-save"]))
+        rules += [(binary, table, tables[table]) for table in TABLES if table in tables]
     sysctls = []
     for name in SYSCTLS:
         value_path = Path("/proc/sys") / name.replace(".", "/")

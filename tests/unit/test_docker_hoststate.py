@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from scripts.docker.hoststate import HostState, leftovers, parse_links, rules_from_save, undo_plan
+from scripts.docker.hoststate import (
+    HostState,
+    leftovers,
+    new_tables,
+    parse_links,
+    tables_from_save,
+    undo_plan,
+)
 
 # What Docker 20.10 with stock networking adds (iptables-save on Debian 12, iptables-nft).
 DOCKER_FILTER = """\
@@ -46,23 +53,25 @@ COMMIT
 
 BEFORE = HostState(
     links=(),
-    rules=(("iptables", "filter", rules_from_save(OWN_FILTER)), ("iptables", "nat", ())),
+    rules=(("iptables", "filter", tables_from_save(OWN_FILTER)["filter"]),),
     sysctls=(("net.ipv4.ip_forward", "0"),),
     paths=("/run/containerd",),
 )
 AFTER = HostState(
     links=("docker0", "veth1a2b3c4"),
     rules=(
-        ("iptables", "filter", rules_from_save(DOCKER_FILTER)),
-        ("iptables", "nat", rules_from_save(DOCKER_NAT)),
+        ("iptables", "filter", tables_from_save(DOCKER_FILTER + DOCKER_NAT)["filter"]),
+        ("iptables", "nat", tables_from_save(DOCKER_FILTER + DOCKER_NAT)["nat"]),
     ),
     sysctls=(("net.ipv4.ip_forward", "1"),),
     paths=("/run/containerd", "/run/docker", "/sys/fs/cgroup/memory/tmsaction-docker-x"),
 )
 
 
-def test_iptables_save_reads_as_chains_policies_and_rules() -> None:
-    assert rules_from_save(DOCKER_NAT) == (
+def test_iptables_save_reads_per_table_as_chains_policies_and_rules() -> None:
+    tables = tables_from_save(DOCKER_FILTER + DOCKER_NAT)
+    assert sorted(tables) == ["filter", "nat"]
+    assert tables["nat"] == (
         "-P PREROUTING ACCEPT",
         "-P POSTROUTING ACCEPT",
         "-N DOCKER",
@@ -110,12 +119,14 @@ def test_leftovers_name_every_difference_and_nothing_when_equal() -> None:
     assert leftovers(BEFORE, BEFORE) == []
 
 
-def test_a_table_that_appears_with_default_policies_is_not_a_leftover() -> None:
-    empty_nat = rules_from_save(
+def test_a_table_that_appears_with_default_policies_is_noted_not_a_leftover() -> None:
+    empty_nat = tables_from_save(
         "*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n"
     )
-    now = HostState(rules=(("iptables", "nat", empty_nat),))
-    assert leftovers(HostState(rules=(("iptables", "nat", ()),)), now) == []
+    now = HostState(rules=(("iptables", "nat", empty_nat["nat"]),))
+    assert leftovers(HostState(), now) == []
+    assert new_tables(HostState(), now) == ["iptables nat"]
+    assert new_tables(now, now) == []
 
 
 def test_state_survives_its_json_form() -> None:
