@@ -118,7 +118,9 @@ def act_binary() -> Path:
 
 
 def install_act(log: Path) -> str:
-    if ACT_VERSION in quiet([str(act_binary()), "--version"]):
+    # act creates $XDG_CONFIG_HOME/act on any call: keep it in the run directory, not in $HOME.
+    env = {**os.environ, "XDG_CONFIG_HOME": str(log.parent / "act-config")}
+    if ACT_VERSION in quiet([str(act_binary()), "--version"], env=env):
         return f"act {ACT_VERSION} already installed"
     run([sys.executable, "-m", "pip", "install", "--quiet", "--require-hashes",
          "-r", str(ACT_REQUIREMENTS)], timeout=900, log=log)  # fmt: skip
