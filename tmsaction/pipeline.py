@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tmsaction import ghactions
 from tmsaction.config.load import load_config
+from tmsaction.config.model import Config
 from tmsaction.errors import EXIT_FAILED, EXIT_OK
 from tmsaction.ghactions import Console
 from tmsaction.inputs import OPTION_BY_NAME, Inputs, RunContext
@@ -22,6 +23,7 @@ from tmsaction.render.summary import render_summary
 from tmsaction.reports.collect import read_reports
 from tmsaction.results_json import write_results_json
 from tmsaction.runreport import RunReport
+from tmsaction.sinks.github import publish_comment
 
 RESULTS_JSON_NAME = "tmsaction-results.json"
 
@@ -71,16 +73,22 @@ def run(inputs: Inputs, context: RunContext, console: Console, services: Service
         coverage=planned.coverage,
         gates=planned.gates,
     )
+    ghactions.annotate_failures(console, reports.failures)
 
     results_path = context.workspace / RESULTS_JSON_NAME
     write_results_json(results_path, report)
     report = replace(report, results_json=_relative(results_path, context.workspace))
 
-    summary = render_summary(report)
+    report = replace(report, fail_on=inputs.fail_on)
+    report = replace(report, step_failures=tuple(failure_reasons(report, inputs.fail_on)))
+    summary = render_summary(report, _summary_override(config))
     if context.step_summary:
         ghactions.append_summary(context.step_summary, summary)
     else:
         console.info(summary)
+    report = publish_comment(
+        report, inputs, context, console, sleep=services.sleep, clock=services.clock
+    )
     if context.output_file:
         ghactions.write_outputs(context.output_file, build_outputs(report))
     reasons = failure_reasons(report, inputs.fail_on)
@@ -108,6 +116,12 @@ def failure_reasons(report: RunReport, fail_on: frozenset[str]) -> list[str]:
         count = report.unmatched
         reasons.append(f"{count} {'test' if count == 1 else 'tests'} matched no TestRail case")
     return reasons
+
+
+def _summary_override(config: Config) -> dict[str, str] | None:
+    """`templates.summary_file` from the config, as the renderer's override of summary.md.j2."""
+    template = config.templates.summary
+    return {"summary.md.j2": template.source} if template else None
 
 
 def _relative(path: Path, workspace: Path) -> str:

@@ -15,6 +15,7 @@ from tmsaction.inputs import RunContext
 from tmsaction.mapping.model import TestMapping
 from tmsaction.model import ReportSet
 from tmsaction.plan.model import Plan
+from tmsaction.sinks.github_comment import CommentOutcome
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ class RunReport:
     problems: tuple[SyncProblem, ...] = ()
     results_json: str | None = None  # path written, relative to the workspace when inside it
     notes: tuple[str, ...] = field(default=())  # short informational lines for the summary
+    fail_on: frozenset[str] = frozenset()  # the `fail_on` input, for the headline's verdict
+    step_failures: tuple[str, ...] = ()  # why `fail_on` fails the step, as known before rendering
+    comments: tuple[CommentOutcome, ...] = ()  # what the PR comment sink did, per pull request
     config: Config | None = None  # the mapping config in force (None: not loaded)
     mappings: Sequence[TestMapping] = ()  # one per reports.results entry, same order
     plan: Plan | None = None

@@ -32,7 +32,7 @@ def test_dry_run_shows_the_plan_and_writes_each_tests_mapping(tmp_path: Path) ->
     summary = (workspace / "summary.md").read_text()
     assert "### 🧭 Dry-run plan" in summary
     assert "| 📌 Pinned in the config | 2 |" in summary
-    assert "| Backend \\(JUnit\\) | Cart | Rejects negative quantity | 1 |" in summary
+    assert "| Shop › Backend | Cart | Rejects negative quantity | 1 |" in summary
     results = json.loads((workspace / outputs["results_json"]).read_text())
     assert results["mapping"] == {
         "config": ".github/tmsaction.yml",
@@ -160,7 +160,7 @@ def test_validate_a_good_config(tmp_path: Path) -> None:
     assert out.getvalue().splitlines() == [
         ".github/tmsaction.yml: valid (version 1)",
         "  matching order: pinned, case_id, automation_id, name",
-        "  routes: 2 · pinned entries: 2",
+        "  routes: 3 · pinned entries: 2",
         "  statuses: passed → passed, failed → failed, error → failed, skipped → retest, "
         "flaky → passed",
         "  regression suite: 1 filter · quality gates: 2",

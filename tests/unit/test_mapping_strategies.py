@@ -548,7 +548,7 @@ def test_the_routes_a_run_uses_are_known_before_testrail_is_read() -> None:
 def test_without_routes_tests_go_to_the_inputs() -> None:
     run = mapped(config(), [result("x")])
     assert run.mappings[0].route == Route()
-    assert [d.label for d in run.destinations] == ["default route"]
+    assert [(d.label, tests) for d, tests in run.destinations] == [("default route", 1)]
 
 
 def test_routes_pick_their_suite_in_testrail() -> None:

@@ -5,6 +5,7 @@ Regenerate the golden files with `TMSACTION_UPDATE_GOLDENS=1 .venv/bin/pytest te
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tmsaction.config.load import load_config
@@ -12,7 +13,9 @@ from tmsaction.inputs import RunContext
 from tmsaction.mapping.model import Route, Strategy
 from tmsaction.model import Outcome, ReportSet, TestResult, Totals
 from tmsaction.plan.build import Planned, plan_mapping
+from tmsaction.render.budget import SUMMARY_BUDGET, SUMMARY_LEVELS, Detail
 from tmsaction.render.env import builtin_environment
+from tmsaction.render.view import template_context, with_detail
 from tmsaction.reports.collect import read_reports
 from tmsaction.runreport import RunReport
 
@@ -31,17 +34,20 @@ def examples_plan(**options: object) -> tuple[ReportSet, Planned]:
     return reports, plan_mapping(reports.results, reports.totals, cfg, **options)  # type: ignore[arg-type]
 
 
-def render_plan(reports: ReportSet, planned: Planned) -> str:
+def render_plan(reports: ReportSet, planned: Planned, detail: Detail = SUMMARY_LEVELS[0]) -> str:
+    """The plan partial as the summary renders it, at one budget level."""
     report = RunReport(
         reports=reports,
         context=RunContext(workspace=Path("/ws")),
         dry_run=True,
+        results_json="tmsaction-results.json",
         mappings=planned.mappings,
         plan=planned.plan,
         coverage=planned.coverage,
         gates=planned.gates,
     )
-    return builtin_environment().get_template("plan.md.j2").render(report=report)
+    variables = with_detail(template_context(report), detail, SUMMARY_BUDGET)
+    return builtin_environment().get_template("plan.md.j2").render(variables)
 
 
 def test_the_examples_plan_without_testrail() -> None:
@@ -54,14 +60,14 @@ def test_the_examples_plan_without_testrail() -> None:
         (Strategy.NAME, 4),
     ]
     assert [(r.label, r.route, r.tests) for r in plan.routes] == [
-        ("Backend (JUnit)", Route("Shop", "Backend"), 8),
         ("Web (Playwright)", Route("Shop", "Web"), 4),
+        ("Backend (JUnit)", Route("Shop", "Backend"), 8),
     ]
     assert [(s.route_label, s.section_path, s.titles) for s in plan.new_sections] == [
-        ("Backend (JUnit)", ("Cart",), ("Rejects negative quantity",)),
-        ("Backend (JUnit)", ("Checkout",), ("Guest checkout creates order",)),
+        ("Shop › Backend", ("Cart",), ("Rejects negative quantity",)),
+        ("Shop › Backend", ("Checkout",), ("Guest checkout creates order",)),
         (
-            "Web (Playwright)",
+            "Shop › Web",
             ("Search",),
             ("Finds products by name", "Suggests spelling corrections"),
         ),
@@ -93,13 +99,18 @@ def unmatched_run(names: list[str]) -> tuple[ReportSet, Planned]:
     return reports, plan_mapping(results, reports.totals, cfg)
 
 
-def test_long_lists_are_capped_with_the_rest_counted() -> None:
+def test_lists_follow_the_summary_budget_with_the_rest_counted() -> None:
     reports, planned = unmatched_run([f"test_{i}" for i in range(60)])
     assert planned.plan.mapping.unmatched_count == 60
     text = render_plan(reports, planned)
-    rows = [line for line in text.splitlines() if line.startswith("| com\\.acme")]
-    assert len(rows) == 50
-    assert "…and 10 more (every test's reason is in `results_json`)." in text
+    rows = [line for line in text.splitlines() if line.startswith("| com.acme")]
+    assert len(rows) == 60
+    ten = render_plan(reports, planned, next(d for d in SUMMARY_LEVELS if d.rows == 10))
+    assert len([line for line in ten.splitlines() if line.startswith("| com.acme")]) == 10
+    assert "…and 50 more: every test's reason is in `tmsaction-results.json`" in ten
+    counts = render_plan(reports, planned, SUMMARY_LEVELS[-1])
+    assert not [line for line in counts.splitlines() if line.startswith("| com")]
+    assert "They are not listed here: every test's reason is in" in counts
 
 
 def test_hostile_test_names_cannot_break_the_plan_tables() -> None:
@@ -110,7 +121,7 @@ def test_hostile_test_names_cannot_break_the_plan_tables() -> None:
     rows = [line for line in text.splitlines() if line.startswith("| com")]
     assert len(rows) == 2
     assert all(line.count(" | ") == 1 for line in rows)  # two cells each, no injected cells
-    assert "<script>" not in text
+    assert not re.search(r"(?<!\\)<script", text)  # only escaped, shown as text
     assert "@everyone" not in text
 
 
@@ -132,6 +143,18 @@ def test_statuses_and_not_sent_counts() -> None:
     ]
     reports = ReportSet(results=results, totals=Totals.of(results))
     assert (
-        "skipped → nothing · flaky → passed with a note naming the failed attempts (1 tests send no result)"
+        "skipped → nothing · flaky → passed with a note naming the failed attempts (1 test sends no result)"
         in render_plan(reports, planned)
     )
+
+
+def test_the_plan_shows_in_dry_runs_only() -> None:
+    reports, planned = examples_plan()
+    report = RunReport(
+        reports=reports,
+        context=RunContext(workspace=Path("/ws")),
+        dry_run=False,
+        plan=planned.plan,
+    )
+    variables = with_detail(template_context(report), SUMMARY_LEVELS[0], SUMMARY_BUDGET)
+    assert builtin_environment().get_template("plan.md.j2").render(variables) == ""

@@ -49,7 +49,7 @@ class MappingRun:
     mappings: Mappings
     notes: tuple[str, ...]
     testrail_read: bool
-    destinations: tuple[Destination, ...] = field(default=())
+    destinations: tuple[tuple[Destination, int], ...] = field(default=())  # used, with test counts
     statuses: dict[Outcome, ResolvedStatus] = field(default_factory=dict)
 
 
@@ -96,6 +96,7 @@ class Mapper:
             )
         )
         self._routed = bool(testrail.routes)
+        self._used: dict[Destination, int] = {}
         self._default = self.router.default
         self._case_refs_stories = config.jira.stories.case_refs
         self._targets: dict[Destination, SuiteTarget | None] = {}
@@ -120,13 +121,16 @@ class Mapper:
             mappings=Mappings(results, entries),
             notes=self.notes.lines(),
             testrail_read=self.catalog is not None,
-            destinations=self.router.destinations,
+            destinations=tuple(
+                (d, self._used[d]) for d in self.router.destinations if d in self._used
+            ),
             statuses=self.statuses,
         )
 
     def _map_one(self, result: TestResult) -> TestMapping | NameTarget | Unmatched:
         # The hot loop of a run (a million calls): attribute chains are hoisted into __init__.
         destination = self.router.destination(result) if self._routed else self._default
+        self._used[destination] = self._used.get(destination, 0) + 1
         target = self._targets.get(destination) if self.catalog is not None else None
         if target is None and self.catalog is not None:
             target = self.target_of(destination)

@@ -12,7 +12,7 @@ from tmsaction.gates import GateResult, evaluate_gates
 from tmsaction.mapping.digest import Digest, digest_mappings
 from tmsaction.mapping.lookups import TestRailLookups
 from tmsaction.mapping.mapper import MappingRun, map_results
-from tmsaction.mapping.model import Strategy
+from tmsaction.mapping.model import Route, Strategy
 from tmsaction.mapping.table import Mappings
 from tmsaction.model import Outcome, TestResult, Totals
 from tmsaction.plan.model import (
@@ -23,6 +23,11 @@ from tmsaction.plan.model import (
     RouteUse,
     StrategyCount,
 )
+
+
+def route_text(route: Route) -> str:
+    """`Shop › Web`; the inputs stand in for what a route leaves out."""
+    return f"{route.project or 'testrail_project'} › {route.suite or 'testrail_suite'}"
 
 
 def build_mapping_plan(
@@ -41,24 +46,20 @@ def build_mapping_plan(
         for strategy in order
         if digest.by_strategy.get(strategy)
     )
-    labels = {d.route: d.label for d in reversed(run.destinations)}
     new_sections = tuple(
         NewSection(
             route=group.route,
-            route_label=labels.get(group.route, "default route"),
+            route_label=route_text(group.route),
             section_path=group.section_path,
             titles=tuple(group.titles.values()),
             distinct_titles=group.distinct_titles,
             tests=group.tests,
         )
         for group in sorted(
-            digest.targets.values(), key=lambda g: (labels.get(g.route, ""), g.section_path)
+            digest.targets.values(), key=lambda g: (route_text(g.route), g.section_path)
         )
     )
-    routes = tuple(
-        RouteUse(labels.get(route, "default route"), route, tests)
-        for route, tests in digest.routes.items()
-    )
+    routes = tuple(RouteUse(d.label, d.route, tests) for d, tests in run.destinations)
     return MappingPlan(
         tests=digest.tests,
         testrail_read=run.testrail_read,

@@ -29,7 +29,7 @@ class NewSection:
     first titles only)."""
 
     route: Route
-    route_label: str
+    route_label: str  # "Shop › Web" (project › suite; the inputs when the route leaves them out)
     section_path: tuple[str, ...]
     titles: tuple[str, ...]
     distinct_titles: int
@@ -38,7 +38,7 @@ class NewSection:
 
 @dataclass(frozen=True)
 class RouteUse:
-    label: str  # "testrail.routes[0]" or the route's name, or "default route"
+    label: str  # the rule's name, or "testrail.routes[0]", or "default route"
     route: Route
     tests: int
 
