@@ -44,12 +44,18 @@ def build_outputs(report: RunReport) -> dict[str, str]:
         "failed": str(totals.failed),
         "skipped": str(totals.skipped),
         "flaky": str(totals.flaky),
-        "unmatched": "",
+        "unmatched": str(report.unmatched) if report.plan else "",
         "run_id": "",
         "run_url": "",
-        "automation_coverage": "",
+        "automation_coverage": _coverage(report),
         "defects_created": "",
         "defects_updated": "",
         "results_json": report.results_json or "",
     }
     return {name: values[name] for name in OUTPUT_NAMES}
+
+
+def _coverage(report: RunReport) -> str:
+    """Automated share of the regression suite; empty when TestRail was not read."""
+    share = report.coverage.regression_percent if report.coverage else None
+    return "" if share is None else f"{share:.1f}"

@@ -12,10 +12,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tmsaction import ghactions
+from tmsaction.config.load import load_config
+from tmsaction.config.model import Config
 from tmsaction.errors import EXIT_FAILED, EXIT_OK
 from tmsaction.ghactions import Console
-from tmsaction.inputs import Inputs, RunContext
+from tmsaction.inputs import OPTION_BY_NAME, Inputs, RunContext
 from tmsaction.outputs import build_outputs
+from tmsaction.plan.build import plan_mapping
 from tmsaction.render.summary import render_summary
 from tmsaction.reports.collect import read_reports
 from tmsaction.results_json import write_results_json
@@ -35,6 +38,10 @@ class Services:
 
 def run(inputs: Inputs, context: RunContext, console: Console, services: Services) -> int:
     """Run the action once; returns the exit code `fail_on` calls for."""
+    # The config first: a bad config stops the run (exit 2) before anything is read or sent.
+    config = load_config(
+        context.workspace, inputs.config, explicit=inputs.config != OPTION_BY_NAME["config"].default
+    )
     reports = read_reports(context.workspace, inputs.reports)
     for problem in reports.problems:
         console.warning(
@@ -46,7 +53,26 @@ def run(inputs: Inputs, context: RunContext, console: Console, services: Service
             + ", ".join(inputs.reports)
             + f" under {context.workspace}; check the glob and that the tests wrote their reports."
         )
-    report = RunReport(reports=reports, context=context, dry_run=inputs.dry_run)
+    planned = plan_mapping(
+        reports.results,
+        reports.totals,
+        config,
+        create_cases=inputs.testrail_create_cases,
+        default_project=inputs.testrail_project,
+        default_suite=inputs.testrail_suite,
+    )
+    for note in planned.plan.mapping.notes:
+        console.warning(note, title="Mapping", file=config.source)
+    report = RunReport(
+        reports=reports,
+        context=context,
+        dry_run=inputs.dry_run,
+        config=config,
+        mappings=planned.mappings,
+        plan=planned.plan,
+        coverage=planned.coverage,
+        gates=planned.gates,
+    )
     ghactions.annotate_failures(console, reports.failures)
 
     results_path = context.workspace / RESULTS_JSON_NAME
@@ -55,7 +81,7 @@ def run(inputs: Inputs, context: RunContext, console: Console, services: Service
 
     report = replace(report, fail_on=inputs.fail_on)
     report = replace(report, step_failures=tuple(failure_reasons(report, inputs.fail_on)))
-    summary = render_summary(report)
+    summary = render_summary(report, _summary_override(config))
     if context.step_summary:
         ghactions.append_summary(context.step_summary, summary)
     else:
@@ -84,7 +110,18 @@ def failure_reasons(report: RunReport, fail_on: frozenset[str]) -> list[str]:
         reasons.append(f"{len(report.problems)} sync problems")
     if "no-reports" in fail_on and not report.reports.files:
         reasons.append("no test reports were found")
+    if "quality-gates" in fail_on and report.failed_gates:
+        reasons.extend(f"quality gate failed: {gate.sentence}" for gate in report.failed_gates)
+    if "unmatched" in fail_on and report.unmatched:
+        count = report.unmatched
+        reasons.append(f"{count} {'test' if count == 1 else 'tests'} matched no TestRail case")
     return reasons
+
+
+def _summary_override(config: Config) -> dict[str, str] | None:
+    """`templates.summary_file` from the config, as the renderer's override of summary.md.j2."""
+    template = config.templates.summary
+    return {"summary.md.j2": template.source} if template else None
 
 
 def _relative(path: Path, workspace: Path) -> str:

@@ -7,10 +7,11 @@ test per line inside the `tests` array, so a million tests never sit in memory a
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from tmsaction.mapping.model import TestMapping
 from tmsaction.model import Attempt, TestResult
 from tmsaction.runreport import RunReport
 
@@ -27,8 +28,26 @@ def _attempt(attempt: Attempt) -> dict[str, Any]:
     }
 
 
-def test_entry(result: TestResult) -> dict[str, Any]:
-    """The JSON object for one test (mapping and sync fields are added by later stages)."""
+def mapping_entry(mapping: TestMapping) -> dict[str, Any]:
+    """Where the test goes: strategy, cases (id, or section and title for a name target),
+    stories, route, the status sent (null: none) and, when unmatched or pending, why."""
+    return {
+        "matched_by": mapping.matched_by.value if mapping.matched_by else None,
+        "cases": [
+            {"id": case.case_id, "section": list(case.section_path), "title": case.title}
+            if case.case_id is None or case.title
+            else {"id": case.case_id}
+            for case in mapping.cases
+        ],
+        "stories": list(mapping.stories),
+        "route": {"project": mapping.route.project, "suite": mapping.route.suite},
+        "status": {"id": mapping.status_id, "name": mapping.status} if mapping.status else None,
+        "reason": mapping.reason,
+    }
+
+
+def test_entry(result: TestResult, mapping: TestMapping | None = None) -> dict[str, Any]:  # noqa: PT028
+    """The JSON object for one test (sync fields are added by later stages)."""
     entry: dict[str, Any] = {
         "suite": list(result.suite),
         "classname": result.classname,
@@ -51,6 +70,8 @@ def test_entry(result: TestResult) -> dict[str, Any]:
             entry["attachments"] = list(detail.attachments)
         if detail.attempts:
             entry["attempts"] = [_attempt(a) for a in detail.attempts]
+    if mapping is not None:
+        entry["mapping"] = mapping_entry(mapping)
     return entry
 
 
@@ -87,12 +108,17 @@ def _chunks(report: RunReport) -> Iterator[str]:
             for p in report.reports.problems
         ]
         + [{"sink": p.sink, "message": p.message, "unsent": p.unsent} for p in report.problems],
+        "mapping": _mapping_head(report),
     }
     text = json.dumps(head, ensure_ascii=False, indent=1)
     yield text[: text.rindex("}")].rstrip() + ',\n "tests": [\n'
     first = True
-    for result in report.reports.results:
-        yield ("" if first else ",\n") + json.dumps(test_entry(result), ensure_ascii=False)
+    results = report.reports.results
+    mappings: Iterable[TestMapping | None] = (
+        report.mappings if len(report.mappings) == len(results) else (None for _ in results)
+    )
+    for result, mapping in zip(results, mappings, strict=False):
+        yield ("" if first else ",\n") + json.dumps(test_entry(result, mapping), ensure_ascii=False)
         first = False
     yield "\n ]\n}\n"
 
@@ -102,3 +128,27 @@ def write_results_json(path: Path, report: RunReport) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for chunk in _chunks(report):
             handle.write(chunk)
+
+
+def _mapping_head(report: RunReport) -> dict[str, Any] | None:
+    """Run-level mapping facts: the config used, unmatched tests, coverage, gate verdicts."""
+    if report.plan is None:
+        return None
+    coverage = report.coverage
+    return {
+        "config": report.config.source if report.config else None,
+        "testrail_read": report.plan.mapping.testrail_read,
+        "unmatched": report.plan.mapping.unmatched_count,
+        "automated_cases": coverage.automated if coverage else None,
+        "cases": coverage.cases if coverage else None,
+        "regression_automation": coverage.regression_percent if coverage else None,
+        "gates": [
+            {
+                "name": g.gate.name,
+                "metric": g.gate.metric.value,
+                "status": g.status,
+                "value": g.value,
+            }
+            for g in report.gates
+        ],
+    }

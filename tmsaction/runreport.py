@@ -5,10 +5,16 @@ Pure data; built by `pipeline.run`, read by `render`, `results_json` and the out
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from tmsaction.config.model import Config
+from tmsaction.coverage import Coverage
+from tmsaction.gates import GateResult
 from tmsaction.inputs import RunContext
+from tmsaction.mapping.model import TestMapping
 from tmsaction.model import ReportSet
+from tmsaction.plan.model import Plan
 from tmsaction.sinks.github_comment import CommentOutcome
 
 
@@ -32,3 +38,17 @@ class RunReport:
     fail_on: frozenset[str] = frozenset()  # the `fail_on` input, for the headline's verdict
     step_failures: tuple[str, ...] = ()  # why `fail_on` fails the step, as known before rendering
     comments: tuple[CommentOutcome, ...] = ()  # what the PR comment sink did, per pull request
+    config: Config | None = None  # the mapping config in force (None: not loaded)
+    mappings: Sequence[TestMapping] = ()  # one per reports.results entry, same order
+    plan: Plan | None = None
+    coverage: Coverage | None = None
+    gates: tuple[GateResult, ...] = ()
+
+    @property
+    def unmatched(self) -> int:
+        """Tests that matched no TestRail case (the `unmatched` output)."""
+        return self.plan.mapping.unmatched_count if self.plan else 0
+
+    @property
+    def failed_gates(self) -> tuple[GateResult, ...]:
+        return tuple(gate for gate in self.gates if gate.failed)

@@ -17,7 +17,15 @@ def demo_command(
     workspace = EXAMPLES if EXAMPLES.is_dir() else cwd
     demo_env = {"HOME": env.get("HOME", "")}
     inputs = parse_inputs(
-        ["--reports", "reports/**/*.xml,reports/**/*.json", "--dry-run", *args], demo_env
+        [
+            "--reports",
+            "reports/**/*.xml,reports/**/*.json",
+            "--config",
+            ".github/tmsaction.yml",
+            "--dry-run",
+            *args,
+        ],
+        demo_env,
     )
     context = RunContext.from_env({"GITHUB_WORKSPACE": str(workspace)}, workspace)
     console.info(f"tmsaction demo: dry run over the example reports in {workspace}\n")

@@ -53,6 +53,10 @@ class TestMapping:
     matched_by: Strategy | None = None
     stories: tuple[str, ...] = ()  # Jira keys this test covers (validated)
     status_id: int | None = None  # TestRail status for this outcome; None: do not send
+    # The status as configured ("passed", "retest", a custom status name); None: do not send. A
+    # custom status has a name but no id until TestRail's statuses are known (dry run without
+    # credentials).
+    status: str | None = None
     comment: str | None = None  # rendered result comment (None: the default)
     reason: str | None = None  # why unmatched, or what name matching would do
 

@@ -1,0 +1,94 @@
+"""`Mappings`: one `TestMapping` per test result, in the same order, stored compactly. Pure.
+
+A million tests go through the dry run within the memory budget (bench/parse.py), so the table
+does not keep a million `TestMapping` objects when it does not need to: tests whose mapping only
+differs by their own name (a name-matching target without TestRail, an unmatched test and its
+reason) share one `Pending` entry, and their `TestMapping` is built from the result when read.
+Reading is cheap (a few microseconds); read it in a loop, do not keep the materialised list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Protocol, overload
+
+from tmsaction.mapping.model import Route, Strategy, TestMapping
+from tmsaction.model import TestResult
+
+
+class Pending(Protocol):
+    """A shared entry completed from each test's own result when read. Everything but the
+    target's section/title and the reason is the same for all its tests, so one-pass consumers
+    (the digest) read it without building a `TestMapping` per test."""
+
+    @property
+    def route(self) -> Route: ...
+
+    @property
+    def matched_by(self) -> Strategy | None: ...
+
+    @property
+    def stories(self) -> tuple[str, ...]: ...
+
+    @property
+    def status_name(self) -> str | None: ...
+
+    @property
+    def has_target(self) -> bool: ...
+
+    def target(self, result: TestResult) -> tuple[tuple[str, ...], str] | None:
+        """The (section path, title) a name target looks for; None when unmatched."""
+        ...
+
+    def materialise(self, result: TestResult) -> TestMapping: ...
+
+
+class Mappings(Sequence[TestMapping]):
+    """Sequence of `TestMapping`, aligned with `results` (same length, same order)."""
+
+    def __init__(
+        self, results: Sequence[TestResult], entries: Sequence[TestMapping | Pending]
+    ) -> None:
+        if len(results) != len(entries):
+            raise ValueError("one mapping per test result is needed")
+        self._results = results
+        self._entries = entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> TestMapping: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[TestMapping]: ...
+
+    def __getitem__(self, index: int | slice) -> TestMapping | list[TestMapping]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        entry = self._entries[index]
+        if isinstance(entry, TestMapping):
+            return entry
+        return entry.materialise(self._results[index])
+
+    def __iter__(self) -> Iterator[TestMapping]:
+        for entry, result in zip(self._entries, self._results, strict=True):
+            yield entry if isinstance(entry, TestMapping) else entry.materialise(result)
+
+    def pairs(self) -> Iterator[tuple[TestResult, TestMapping]]:
+        """(result, mapping) for every test, in order."""
+        return zip(self._results, iter(self), strict=True)
+
+    def entries(self) -> Iterator[tuple[TestResult, TestMapping | Pending]]:
+        """(result, stored entry) for every test: a `TestMapping`, or a shared `Pending`."""
+        return zip(self._results, self._entries, strict=True)
+
+    def unmatched_count(self) -> int:
+        """Tests with no target case, without building their mappings."""
+        count = 0
+        for entry in self._entries:
+            if isinstance(entry, TestMapping):
+                count += not entry.cases
+            else:
+                count += not entry.has_target
+        return count
