@@ -131,7 +131,8 @@ class RateBudget:
                     wait = (1 - self._tokens) / rate
                 elif wait <= 0:
                     return
-            self._sleep(wait)
+            # At least a millisecond: a wait below the clock's resolution would never advance it.
+            self._sleep(max(wait, 0.001))
 
     def pause(self, seconds: float) -> None:
         with self._lock:
@@ -317,7 +318,7 @@ class HttpClient:
                 if response.status == 429:
                     with self._stats_lock:
                         self.stats.throttled += 1
-                    wait = self._retry_after(response, attempt)
+                    wait = self.retry_delay(response, attempt)
                     if self.budget:
                         self.budget.pause(wait)
                     last_problem = "rate limited (HTTP 429)"
@@ -332,7 +333,7 @@ class HttpClient:
                         )
                     last_problem = f"HTTP {response.status} ({self._error_text(response)})"
                     if attempt < self.retry.max_attempts:
-                        self._wait(self._retry_after(response, attempt))
+                        self._wait(self.retry_delay(response, attempt))
                     continue
                 raise HttpError(
                     f"{where}: HTTP {response.status}: {self._error_text(response)}",
@@ -346,7 +347,8 @@ class HttpClient:
             service=self.service,
         )
 
-    def _retry_after(self, response: HttpResponse, attempt: int) -> float:
+    def retry_delay(self, response: HttpResponse, attempt: int) -> float:
+        """Seconds to wait before retrying after `response` (429/5xx); services may refine it."""
         wait = parse_retry_after(response.header("retry-after"))
         if wait is None:
             wait = self.retry.delay(attempt, self._rng)

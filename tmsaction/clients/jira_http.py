@@ -59,11 +59,11 @@ class JiraHttp(HttpClient):
                 self._pause(NEAR_LIMIT_PAUSE)
         return response
 
-    def _retry_after(self, response: HttpResponse, attempt: int) -> float:
+    def retry_delay(self, response: HttpResponse, attempt: int) -> float:
         if response.status == 429:
             self.throttle_reasons[response.header("ratelimit-reason") or "unspecified"] += 1
         if parse_retry_after(response.header("retry-after")) is None:
             reset = parse_rate_limit_reset(response.header("x-ratelimit-reset"), self._now())
             if reset is not None:
                 return min(reset, self.retry.max_retry_after)
-        return super()._retry_after(response, attempt)
+        return super().retry_delay(response, attempt)
