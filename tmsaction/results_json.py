@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,40 @@ def test_entry(result: TestResult) -> dict[str, Any]:
     return entry
 
 
+class _LineWriter:
+    """`json.dumps(test_entry(result), ensure_ascii=False)`, built from cached pieces for the tests
+    that have no detail (most of a large run): a million `json.dumps` calls would cost more than
+    reading the reports. tests/unit/test_results_json.py proves both paths write the same JSON."""
+
+    def __init__(self) -> None:
+        self._suites: dict[tuple[str, ...], str] = {}
+        self._strings: dict[str, str] = {}
+
+    def _string(self, text: str) -> str:
+        encoded = self._strings.get(text)
+        if encoded is None:
+            encoded = encode_basestring(text)
+            if len(self._strings) < 100_000:
+                self._strings[text] = encoded
+        return encoded
+
+    def line(self, result: TestResult) -> str:
+        if result.detail is not None:
+            return json.dumps(test_entry(result), ensure_ascii=False)
+        suite = self._suites.get(result.suite)
+        if suite is None:
+            suite = self._suites[result.suite] = json.dumps(list(result.suite), ensure_ascii=False)
+        file = "null" if result.file is None else self._string(result.file)
+        line = "null" if result.line is None else str(result.line)
+        duration = "null" if result.duration is None else float.__repr__(result.duration)
+        return (
+            f'{{"suite": {suite}, "classname": {self._string(result.classname)}, '
+            f'"name": {encode_basestring(result.name)}, "file": {file}, "line": {line}, '
+            f'"outcome": "{result.outcome.value}", "duration": {duration}, '
+            f'"source": {self._string(result.source)}}}'
+        )
+
+
 def _chunks(report: RunReport) -> Iterator[str]:
     totals = report.reports.totals
     head = {
@@ -90,10 +125,11 @@ def _chunks(report: RunReport) -> Iterator[str]:
     }
     text = json.dumps(head, ensure_ascii=False, indent=1)
     yield text[: text.rindex("}")].rstrip() + ',\n "tests": [\n'
-    first = True
-    for result in report.reports.results:
-        yield ("" if first else ",\n") + json.dumps(test_entry(result), ensure_ascii=False)
-        first = False
+    writer = _LineWriter()
+    results = report.reports.results
+    for start in range(0, len(results), 2000):
+        separator = ",\n" if start else ""
+        yield separator + ",\n".join([writer.line(r) for r in results[start : start + 2000]])
     yield "\n ]\n}\n"
 
 
