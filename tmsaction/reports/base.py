@@ -70,6 +70,7 @@ class ParseContext:
     _strings: dict[str, str] = field(default_factory=dict)
     _suites: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     _durations: dict[str, float | None] = field(default_factory=dict)
+    _warned_unnamed: bool = False
 
     def warn(self, message: str, line: int | None = None, column: int | None = None) -> None:
         self.problems.append(ReportProblem(self.source, message, line, column, "warning"))
@@ -119,6 +120,12 @@ class ParseContext:
         small); details and output are bounded (`bound_text`); a `TestDetail` is only attached when
         there is something in it.
         """
+        if not name and not self._warned_unnamed:
+            self._warned_unnamed = True
+            self.warn(
+                "a test has no name: it is counted, but cannot be mapped to a TestRail case or "
+                "matched with its reruns; check the reporter's configuration"
+            )
         if outcome is Outcome.PASSED:
             stdout = stderr = None
         detail = None
@@ -134,7 +141,7 @@ class ParseContext:
             or attempts
         ):
             detail = TestDetail(
-                message=bound_text(message, MESSAGE_LIMIT),
+                message=bound_text(message.strip(), MESSAGE_LIMIT) if message else None,
                 details=bound_text(details),
                 stdout=bound_text(stdout),
                 stderr=bound_text(stderr),

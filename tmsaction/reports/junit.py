@@ -52,8 +52,11 @@ class _JUnitReader:
         self.suites: list[_Suite] = []
         self.path: tuple[str, ...] = ()
         self.document_file: str | None = None  # mocha/Cypress "Root Suite" file
+        self.declared = 0  # tests the outermost suites say they hold (`tests` attribute)
+        self.cases = 0
         self.file: str | None = None  # file of the innermost open suite (or document), shared
         self.root: str | None = None
+        self.playwright = False  # Playwright: `<testsuites id=...>`, project name in `hostname`
         # The open test case: its attributes and child nodes (None until it has a child).
         self.case_attrs: dict[str, str] | None = None
         self.case_children: list[CaseNode] | None = None
@@ -75,6 +78,7 @@ class _JUnitReader:
             if tag not in _ROOTS:
                 raise ReportParseError(f"not a JUnit report: the root element is <{tag}>")
             self.root = tag
+            self.playwright = tag == "testsuites" and "id" in attrs
         if self.case_attrs is not None:
             node = CaseNode(tag, attrs)
             if self.nodes:
@@ -95,6 +99,14 @@ class _JUnitReader:
             file = attrs.get("file") or attrs.get("filepath")
             if name == "Root Suite" and file and not self.suites:
                 self.document_file = file  # mocha-junit-reporter / Cypress: one spec per file
+            if not self.suites:
+                declared = attrs.get("tests", "")
+                self.declared += int(declared) if declared.isdigit() else 0
+            if self.playwright and not self.suites and attrs.get("hostname"):
+                # The same spec file runs once per Playwright project (browser): the project is
+                # part of the identity, or a failure in one browser and a pass in another would
+                # look like one flaky test.
+                self.path = (attrs["hostname"],)
             self.path = self.context.suite((*self.path, name))
             inherited = self.suites[-1].file if self.suites else None
             self.suites.append(_Suite(name, file or inherited, self.path))
@@ -125,7 +137,15 @@ class _JUnitReader:
                 return
             children = self.case_children
             self.case_attrs = self.case_children = None
-            if children is None and len(attrs) == 3 and "classname" in attrs and "time" in attrs:
+            self.cases += 1
+            name = attrs.get("name")
+            if (
+                children is None
+                and len(attrs) == 3
+                and name
+                and "classname" in attrs
+                and "time" in attrs
+            ):
                 # The shape of most test cases (Surefire, Gradle, jest, pytest xunit2, ...):
                 # a passing test with name, classname and time. Kept inline: it runs a million times.
                 context = self.context
@@ -133,7 +153,7 @@ class _JUnitReader:
                     new_result(
                         self.path,
                         context.share(attrs["classname"]),
-                        attrs.get("name", ""),
+                        name,
                         Outcome.PASSED,
                         context.duration(attrs["time"]),
                         context.source,
@@ -202,7 +222,12 @@ def parse_junit(stream: BinaryIO, context: ParseContext) -> Iterator[TestResult]
         if reader.out:
             yield from reader.out
             reader.out.clear()
-    for suite in reader.suites:  # only reachable for a document expat accepted: none are open
-        yield from suite.held
     if reader.root is None:
         raise ReportParseError("the file holds no XML element")
+    if reader.cases == 0 and reader.declared:
+        context.warn(
+            f"the report says it holds {reader.declared} tests but lists none of them as "
+            "<testcase>; only listed test cases are counted",
+            None,
+            None,
+        )

@@ -64,12 +64,33 @@ class CaseNode:
         return self.text.value()
 
 
-def _failure(node: CaseNode) -> tuple[str | None, str | None]:
-    """(message, details) of a failure/error/skipped/rerun element."""
+def _failure(node: CaseNode, name: str = "") -> tuple[str | None, str | None]:
+    """(message, details) of a failure/error/skipped/rerun element.
+
+    Without a `message` attribute the first telling line of the text is the message: PHPUnit
+    starts its text with `Class::method`, and Go reporters write `Failed` as the message and the
+    test's log (`=== RUN`, `--- FAIL`) as the text, so those lines are passed over.
+    """
     stack = node.find("stackTrace")
     details = stack.content() if stack is not None else node.content()
-    message = node.attrs.get("message") or node.attrs.get("type") or first_line(details)
+    message = node.attrs.get("message")
+    if not message or message == "Failed":
+        message = _telling_line(details, name) or message or node.attrs.get("type")
     return message, details
+
+
+_LOG_LINES = ("=== RUN", "=== PAUSE", "=== CONT", "--- FAIL", "--- SKIP")
+
+
+def _telling_line(details: str | None, name: str) -> str | None:
+    for raw in (details or "").splitlines()[:20]:
+        line = raw.strip()
+        if not line or line.startswith(("=== RUN", "--- FAIL", "=== PAUSE", "=== CONT")):
+            continue
+        if name and (line == name or line.endswith(("::" + name, "::" + name.split(" ", 1)[0]))):
+            continue  # PHPUnit: "Shop\Tests\CartTest::testTotals with data set ..."
+        return first_line(line)
+    return None
 
 
 def build_case(
@@ -107,11 +128,12 @@ def build_case(
     stderr: str | None = None
     properties: list[tuple[str, str]] = []
     reruns: list[Attempt] = []
+    expected_failure: str | None = None
     for child in children or ():
         tag = child.tag
         if tag in _FAILURE_TAGS:
             kind = _FAILURE_TAGS[tag]
-            child_message, child_details = _failure(child)
+            child_message, child_details = _failure(child, name)
             if _STRENGTH[kind] > _STRENGTH[outcome]:
                 outcome = kind
                 message = child_message or message
@@ -126,18 +148,27 @@ def build_case(
                 if rerun.tag in _RERUN_TAGS  # Surefire nests reruns in <failure> in some versions
             )
         elif tag in ("skipped", "disabled"):
+            skip_message = child.attrs.get("message") or first_line(child.content())
+            if skip_message and skip_message.startswith("=== RUN"):
+                skip_message = _telling_line(skip_message, name)  # Go: the test's log
+            if skip_message and ("!mayfail" in skip_message or "!shouldfail" in skip_message):
+                expected_failure = skip_message  # Catch2: a failure this test was allowed
             if outcome is Outcome.PASSED:
                 outcome = Outcome.SKIPPED
-                message = child.attrs.get("message") or first_line(child.content())
+                message = skip_message
         elif tag in _RERUN_TAGS:
             reruns.append(_attempt(context, child, _RERUN_TAGS[tag]))
         elif tag == "system-out":
-            stdout = child.content()
+            stdout = _join(stdout, child.content())  # JUnit 5 writes several
         elif tag == "system-err":
-            stderr = child.content()
+            stderr = _join(stderr, child.content())
         elif tag == "properties":
             properties.extend(_properties(child))
 
+    if expected_failure and outcome.is_failure:
+        # Catch2 marks a failing `[!mayfail]` test skipped *and* failed: it does not fail the run.
+        outcome = Outcome.SKIPPED
+        message = f"{expected_failure}: {message}" if message else expected_failure
     if outcome is Outcome.PASSED:
         from_status = _STATUS_ATTRIBUTE.get((status or "").lower())
         if from_status is not None:
@@ -153,6 +184,9 @@ def build_case(
     ]
     attachments.extend(v for k, v in properties if k.lower() in ATTACHMENT_PROPERTIES and v)
 
+    if stdout and "display-name: " in stdout:
+        properties.extend(_junit5_entries(stdout))
+
     attempts: tuple[Attempt, ...] = ()
     joined = "\n\n".join(details) or None
     if reruns:
@@ -167,6 +201,9 @@ def build_case(
             attempts = (first, *reruns)
 
     value_param = get("value_param") or get("type_param")  # Google Test parameterised tests
+    line = parse_line(get("line") or get("lineno"))
+    if line is not None and suite[:1] == ("pytest",):
+        line += 1  # pytest writes 0-based line numbers (its suite is named "pytest" by default)
     return context.result(
         suite,
         classname,
@@ -174,7 +211,7 @@ def build_case(
         outcome,
         duration,
         file=file,
-        line=parse_line(get("line") or get("lineno")),
+        line=line,
         message=message,
         details=joined,
         stdout=stdout,
@@ -191,6 +228,24 @@ def _attempt(context: ParseContext, node: CaseNode, outcome: Outcome) -> Attempt
     return Attempt(
         outcome, context.duration(node.attrs.get("time")), message, details, context.source
     )
+
+
+def _join(first: str | None, second: str | None) -> str | None:
+    return f"{first}\n{second}" if first and second else first or second
+
+
+_JUNIT5_DISPLAY_NAME = re.compile(r"^display-name: (.+)$", re.M)
+_JUNIT5_ENTRY = re.compile(r"^Report Entry #\d+ \(timestamp: [^)]*\)\n((?:\t- [^\n]*\n?)+)", re.M)
+_JUNIT5_PAIR = re.compile(r"^\t- ([^:\n]+): (.*)$", re.M)
+
+
+def _junit5_entries(stdout: str) -> list[tuple[str, str]]:
+    """The JUnit 5 console launcher's legacy XML puts the display name and `TestReporter` entries
+    (`publishEntry("test_id", "C123")`) in system-out; they become properties."""
+    found = [("display-name", m.group(1).strip()) for m in _JUNIT5_DISPLAY_NAME.finditer(stdout)]
+    for entry in _JUNIT5_ENTRY.finditer(stdout):
+        found.extend((k.strip(), v.strip()) for k, v in _JUNIT5_PAIR.findall(entry.group(1)))
+    return found
 
 
 def _properties(node: CaseNode) -> list[tuple[str, str]]:

@@ -73,6 +73,10 @@ class ResultMerger:
         self.merged = 0
 
     def add(self, result: TestResult) -> None:
+        if not result.name:
+            # A test without a name cannot be told apart from another: never merged.
+            self._results.append(result)
+            return
         suite, classname = result.suite, result.classname
         last_suite, last_class = self._last
         if suite is last_suite and classname is last_class:
