@@ -50,6 +50,8 @@ def test_entry(result: TestResult) -> dict[str, Any]:
             entry["tags"] = list(detail.tags)
         if detail.attachments:
             entry["attachments"] = list(detail.attachments)
+        if detail.parameters:
+            entry["parameters"] = detail.parameters
         if detail.attempts:
             entry["attempts"] = [_attempt(a) for a in detail.attempts]
     return entry

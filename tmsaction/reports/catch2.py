@@ -70,6 +70,10 @@ def _failures(element: ET.Element) -> Iterator[tuple[str, str, str | None]]:
             yield kind, body, where
 
 
+def _inner(element: ET.Element | None, name: str) -> str | None:
+    return child_text(element, name) if element is not None else None
+
+
 def _test_case(element: ET.Element, suite: tuple[str, ...], context: ParseContext) -> TestResult:
     result = child(element, "OverallResult")
     success = result is not None and result.get("success") == "true"
@@ -100,7 +104,8 @@ def _test_case(element: ET.Element, suite: tuple[str, ...], context: ParseContex
         message=message,
         details="\n".join(f"{body} at {where}" if where else body for _, body, where in failures)
         or None,
-        stdout=child_text(element, "StdOut"),
-        stderr=child_text(element, "StdErr"),
+        # v2 writes output in the test case, v3 inside OverallResult.
+        stdout=child_text(element, "StdOut") or _inner(result, "StdOut"),
+        stderr=child_text(element, "StdErr") or _inner(result, "StdErr"),
         tags=_tags(element.get("tags") or ""),
     )

@@ -80,7 +80,13 @@ def read_one(
                 merger.add(result)
                 count += 1
     except ReportParseError as error:
-        kept = f"; the {count} tests before it were kept" if count else ""
+        kept = ""
+        if count:
+            kept = (
+                "; the test before it was kept"
+                if count == 1
+                else f"; the {count} tests before it were kept"
+            )
         context.problems.append(
             ReportProblem(source, f"{error.message}{kept}", error.line, error.column, "error")
         )

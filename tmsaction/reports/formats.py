@@ -7,6 +7,7 @@ from tmsaction.reports.catch2 import parse_catch2
 from tmsaction.reports.ctest import parse_ctest
 from tmsaction.reports.junit import parse_junit
 from tmsaction.reports.nunit import parse_nunit
+from tmsaction.reports.open_test_reporting import parse_open_test_reporting
 from tmsaction.reports.robot import parse_robot
 from tmsaction.reports.testng import parse_testng
 from tmsaction.reports.trx import parse_trx
@@ -21,6 +22,7 @@ PARSERS: dict[str, Parser] = {
     "robot": parse_robot,
     "catch2": parse_catch2,
     "ctest": parse_ctest,
+    "open-test-reporting": parse_open_test_reporting,
 }
 
 #: Human names of the supported formats, for "unknown format" messages and README.
@@ -33,4 +35,5 @@ DESCRIPTIONS: dict[str, str] = {
     "robot": "Robot Framework output.xml",
     "catch2": "Catch2 XML",
     "ctest": "CTest Test.xml",
+    "open-test-reporting": "Open Test Reporting XML (JUnit Platform, PHPUnit)",
 }

@@ -28,10 +28,10 @@ _FAILED = (Outcome.FAILED, Outcome.ERROR)
 
 
 class _Suite:
-    """An open `<testsuite>`: its name, file, suite-level output and the failing tests waiting
-    for that output (Bazel and Gradle write the output of a whole suite after its test cases)."""
+    """An open `<testsuite>`: its name, file and suite-level output (Bazel and Gradle write the
+    output of a whole suite, after its test cases, instead of per test)."""
 
-    __slots__ = ("file", "held", "in_properties", "name", "path", "stderr", "stdout")
+    __slots__ = ("depth", "file", "in_properties", "name", "path", "stderr", "stdout")
 
     def __init__(self, name: str, file: str | None, path: tuple[str, ...]) -> None:
         self.name = name
@@ -39,8 +39,8 @@ class _Suite:
         self.path = path
         self.stdout: TextBuffer | None = None
         self.stderr: TextBuffer | None = None
-        self.held: list[TestResult] = []
         self.in_properties = False
+        self.depth = 0
 
 
 class _JUnitReader:
@@ -50,6 +50,10 @@ class _JUnitReader:
         self.context = context
         self.out: list[TestResult] = []
         self.suites: list[_Suite] = []
+        # A failing test without output of its own waits for its suite's output; the tests after
+        # it wait too, so the report order is kept. (suite to take output from, or None; result)
+        self.held: list[tuple[_Suite | None, TestResult]] = []
+        self.hold_depth: int | None = None
         self.path: tuple[str, ...] = ()
         self.document_file: str | None = None  # mocha/Cypress "Root Suite" file
         self.declared = 0  # tests the outermost suites say they hold (`tests` attribute)
@@ -62,9 +66,13 @@ class _JUnitReader:
         self.case_children: list[CaseNode] | None = None
         self.nodes: list[CaseNode] = []  # open elements below the test case
         self.capture: TextBuffer | None = None  # where character data goes
+        # TestNG's JUnitReportReporter names data-provider rows alike (see `_comment`).
+        self.testng_names: set[tuple[tuple[str, ...], str, str]] | None = None
+        self.testng_repeats = 0
         self.parser = expat_parser()
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end
+        self.parser.CommentHandler = self._comment
 
     # ------------------------------------------------------------------ handlers
 
@@ -109,7 +117,9 @@ class _JUnitReader:
                 self.path = (attrs["hostname"],)
             self.path = self.context.suite((*self.path, name))
             inherited = self.suites[-1].file if self.suites else None
-            self.suites.append(_Suite(name, file or inherited, self.path))
+            suite = _Suite(name, file or inherited, self.path)
+            suite.depth = len(self.suites)
+            self.suites.append(suite)
             self._update_file()
         elif self.suites:
             self._suite_child_start(tag, attrs, self.suites[-1])
@@ -138,6 +148,8 @@ class _JUnitReader:
             children = self.case_children
             self.case_attrs = self.case_children = None
             self.cases += 1
+            if self.testng_names is not None:
+                self._note_testng_name(self.testng_names, attrs)
             name = attrs.get("name")
             if (
                 children is None
@@ -149,7 +161,7 @@ class _JUnitReader:
                 # The shape of most test cases (Surefire, Gradle, jest, pytest xunit2, ...):
                 # a passing test with name, classname and time. Kept inline: it runs a million times.
                 context = self.context
-                self.out.append(
+                (self.out.append if self.hold_depth is None else self._hold_plain)(
                     new_result(
                         self.path,
                         context.share(attrs["classname"]),
@@ -176,6 +188,22 @@ class _JUnitReader:
         elif tag == "properties" and self.suites:
             self.suites[-1].in_properties = False
 
+    def _comment(self, text: str) -> None:
+        if self.root is None and "org.testng.reporters.JUnitReportReporter" in text:
+            self.testng_names = set()
+
+    def _note_testng_name(
+        self, names: set[tuple[tuple[str, ...], str, str]], attrs: dict[str, str]
+    ) -> None:
+        key = (self.path, attrs.get("classname") or "", attrs.get("name") or "")
+        if key in names:
+            self.testng_repeats += 1
+        else:
+            names.add(key)
+
+    def _hold_plain(self, result: TestResult) -> None:
+        self.held.append((None, result))
+
     def _update_file(self) -> None:
         file = (self.suites[-1].file if self.suites else None) or self.document_file
         self.file = self.context.share(file) if file else None
@@ -193,26 +221,34 @@ class _JUnitReader:
     def _end_case(self, attrs: dict[str, str], children: list[CaseNode] | None) -> None:
         suite = self.suites[-1] if self.suites else None
         result = build_case(self.context, self.path, attrs, children, self.file)
-        if (
+        wants_output = (
             suite is not None
-            and children is not None
             and result.outcome in _FAILED
             and (result.detail is None or not (result.detail.stdout or result.detail.stderr))
-        ):
-            suite.held.append(result)
+        )
+        if wants_output and suite is not None:
+            if self.hold_depth is None:
+                self.hold_depth = suite.depth
+            self.held.append((suite, result))
+        elif self.hold_depth is not None:
+            self.held.append((None, result))
         else:
             self.out.append(result)
 
     def _end_suite(self, suite: _Suite) -> None:
-        if not suite.held:
+        if self.hold_depth is None or suite.depth > self.hold_depth:
             return
-        stdout = suite.stdout.value() if suite.stdout else None
-        stderr = suite.stderr.value() if suite.stderr else None
-        for held in suite.held:
+        # Every suite the held tests belong to has ended: their output is complete.
+        for owner, result in self.held:
+            stdout = owner.stdout.value() if owner is not None and owner.stdout else None
+            stderr = owner.stderr.value() if owner is not None and owner.stderr else None
             if stdout or stderr:
-                detail = replace(held.detail or TestDetail(), stdout=stdout, stderr=stderr)
-                held = replace(held, detail=detail)  # noqa: PLW2901
-            self.out.append(held)
+                detail = replace(result.detail or TestDetail(), stdout=stdout, stderr=stderr)
+                self.out.append(replace(result, detail=detail))
+            else:
+                self.out.append(result)
+        self.held.clear()
+        self.hold_depth = None
 
 
 def parse_junit(stream: BinaryIO, context: ParseContext) -> Iterator[TestResult]:
@@ -224,6 +260,14 @@ def parse_junit(stream: BinaryIO, context: ParseContext) -> Iterator[TestResult]
             reader.out.clear()
     if reader.root is None:
         raise ReportParseError("the file holds no XML element")
+    if reader.testng_repeats:
+        context.warn(
+            "TestNG's JUnit reporter writes data-provider rows and retries under the same test "
+            f"name ({reader.testng_repeats} repeated here), so they read as reruns of one test; "
+            "point `reports` at testng-results.xml to see each row",
+            None,
+            None,
+        )
     if reader.cases == 0 and reader.declared:
         context.warn(
             f"the report says it holds {reader.declared} tests but lists none of them as "

@@ -80,6 +80,11 @@ def parse_nunit(stream: BinaryIO, context: ParseContext) -> Iterator[TestResult]
         parent = local_name(ancestors[-1].tag) if ancestors else ""
         if tag == "test-case":
             yield _test_case(element, suites, version, context)
+        elif tag == "test-suite" and suites:
+            suite = suites.pop()
+            teardown = _teardown_failure(element, suite, suites, context)
+            if teardown is not None:
+                yield teardown
         elif parent == "test-suite" and suites:
             if tag == "categories":
                 suites[-1].tags.extend(_categories(element))
@@ -88,15 +93,8 @@ def parse_nunit(stream: BinaryIO, context: ParseContext) -> Iterator[TestResult]
                 suites[-1].tags.extend(tags)
                 suites[-1].properties.extend(properties)
             elif tag == "failure":
-                suites[-1].failure = (
-                    child_text(element, "message"),
-                    child_text(element, "stack-trace"),
-                )
-        elif tag == "test-suite" and suites:
-            suite = suites.pop()
-            teardown = _teardown_failure(element, suite, suites, context)
-            if teardown is not None:
-                yield teardown
+                message = child_text(element, "message")
+                suites[-1].failure = (message, child_text(element, "stack-trace"))
 
 
 def _suite(element: ET.Element) -> _Suite:
@@ -235,7 +233,11 @@ def _teardown_failure(
         suite.fullname,
         "OneTimeTearDown",
         Outcome.ERROR,
-        message=f"TearDown: {message}" if message else "one-time teardown failed",
+        message=message
+        if message and message.startswith("TearDown")
+        else f"TearDown: {message}"
+        if message
+        else "one-time teardown failed",
         details=details,
         tags=tuple(suite.tags),
     )

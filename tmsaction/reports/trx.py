@@ -154,6 +154,8 @@ def _flatten(element: ET.Element, context: ParseContext) -> Iterator[_Pending]:
         if not message and outcome is not Outcome.PASSED:
             notes = [text(m) for m in listed(output, "TextMessages", "Message")]
             message = first_line(next((n for n in notes if n), None))
+    if not message and outcome.is_failure:
+        message = element.get("outcome")  # "Aborted", "Timeout": better than nothing
     attachments = tuple(
         path
         for result_file in listed(element, "ResultFiles", "ResultFile")
