@@ -85,10 +85,10 @@ _LOG_LINES = ("=== RUN", "=== PAUSE", "=== CONT", "--- FAIL", "--- SKIP")
 def _telling_line(details: str | None, name: str) -> str | None:
     for raw in (details or "").splitlines()[:20]:
         line = raw.strip()
-        if not line or line.startswith(("=== RUN", "--- FAIL", "=== PAUSE", "=== CONT")):
-            continue
-        if name and (line == name or line.endswith(("::" + name, "::" + name.split(" ", 1)[0]))):
-            continue  # PHPUnit: "Shop\Tests\CartTest::testTotals with data set ..."
+        if not line or line == "FAILED:" or line.startswith(_LOG_LINES):
+            continue  # Go's test log; Catch2's "FAILED:" header
+        if name and (line == name or f"::{name.split(' ', 1)[0]}" in line):
+            continue  # PHPUnit starts with the test id: "Shop\\Tests\\CartTest::testTotals ..."
         return first_line(line)
     return None
 
@@ -107,6 +107,9 @@ def build_case(
     duration = context.duration(get("time") or get("duration"))
     file = get("file") or get("filepath") or fallback_file
     status = get("status") or get("result")
+    line = parse_line(get("line") or get("lineno"))
+    if line is not None and suite[:1] == ("pytest",):
+        line += 1  # pytest writes 0-based line numbers (its suite is named "pytest" by default)
     if children is None and status is None and "executed" not in attrs:
         # The common case, kept short: a passing test with nothing inside.
         return new_result(
@@ -117,7 +120,7 @@ def build_case(
             duration,
             context.source,
             context.share(file) if file else None,
-            parse_line(get("line") or get("lineno")),
+            line,
             None,
         )
 
@@ -201,9 +204,6 @@ def build_case(
             attempts = (first, *reruns)
 
     value_param = get("value_param") or get("type_param")  # Google Test parameterised tests
-    line = parse_line(get("line") or get("lineno"))
-    if line is not None and suite[:1] == ("pytest",):
-        line += 1  # pytest writes 0-based line numbers (its suite is named "pytest" by default)
     return context.result(
         suite,
         classname,
