@@ -9,7 +9,9 @@ For each report set it measures, each in its own child process (wall time and pe
 - dry run: `python -m tmsaction --dry-run` on a temporary workspace (parse, results_json, summary).
 
 Targets for the million JUnit tests: at most 4x the baseline time (aim 2x), under 400 MB peak (aim
-200 MB). The report files are generated into a temporary directory and removed afterwards.
+200 MB). The report files are generated into a temporary directory and removed afterwards. Each
+measurement runs `--repeat` times (interleaved, so a busy machine hurts all alike) and the fastest
+run is shown, with the highest peak memory seen.
 """
 
 from __future__ import annotations
@@ -245,23 +247,42 @@ def _check_outputs(workspace: Path, expected: int) -> None:
         raise SystemExit(f"dry run in {workspace}: outputs do not say total={expected}")
 
 
-def run_set(title: str, workspace: Path, pattern: str, baseline: list[str], tests: int) -> bool:
+def _best(runs: list[Measurement]) -> Measurement:
+    """The fastest of several runs (the others met a busy machine), with the highest peak."""
+    fastest = min(runs, key=lambda m: m.wall)
+    return Measurement(fastest.label, fastest.wall, max(m.peak_mb for m in runs), fastest.stdout)
+
+
+def run_set(
+    title: str, workspace: Path, pattern: str, baseline: list[str], *, tests: int, repeat: int
+) -> bool:
+    """Measure baseline, parse and dry run `repeat` times, interleaved, and print the best."""
     print(f"\n{title}")
     print(f"{'':<44} {'wall':>10} {'ratio':>6} {'peak RSS':>11}")
-    base = measure("baseline: bare iterparse", baseline)
-    _check_count(base, tests)
-    parse = measure(
-        "tmsaction: parse + merge",
-        python(__file__, "--child", "parse", str(workspace), pattern),
-    )
-    _check_count(parse, tests)
-    dry = _dry_run("tmsaction: dry run (parse, JSON, summary)", workspace, pattern)
-    _check_outputs(workspace, tests)
+    runs: dict[str, list[Measurement]] = {"base": [], "parse": [], "dry": []}
+    for _ in range(repeat):
+        base = measure("baseline: bare iterparse", baseline)
+        _check_count(base, tests)
+        runs["base"].append(base)
+        parse = measure(
+            "tmsaction: parse + merge",
+            python(__file__, "--child", "parse", str(workspace), pattern),
+        )
+        _check_count(parse, tests)
+        runs["parse"].append(parse)
+        runs["dry"].append(
+            _dry_run("tmsaction: dry run (parse, JSON, summary)", workspace, pattern)
+        )
+        _check_outputs(workspace, tests)
+    base, parse, dry = (_best(runs[k]) for k in ("base", "parse", "dry"))
     for row in (base, parse, dry):
         print(row.row(base))
     ok = dry.wall <= TARGET_RATIO * base.wall and dry.peak_mb < TARGET_MB
     verdict = "meets" if ok else "MISSES"
-    print(f"{verdict} the target (<= {TARGET_RATIO:.0f}x baseline time, < {TARGET_MB:.0f} MB peak)")
+    print(
+        f"{verdict} the target (dry run <= {TARGET_RATIO:.0f}x baseline time, "
+        f"< {TARGET_MB:.0f} MB peak); best of {repeat} interleaved runs"
+    )
     return ok
 
 
@@ -270,6 +291,7 @@ def main() -> int:
     parser.add_argument("--tests", type=int, default=1_000_000, help="JUnit tests (1,000,000)")
     parser.add_argument("--files", type=int, default=100, help="JUnit files to spread them over")
     parser.add_argument("--trx-tests", type=int, default=100_000, help="tests in the TRX file")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; best is kept")
     parser.add_argument("--keep", type=Path, help="generate into this directory and keep it")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -290,7 +312,8 @@ def main() -> int:
             junit_ws,
             "reports/*.xml",
             python(__file__, "--child", "baseline-junit", str(junit_ws / "reports")),
-            args.tests,
+            tests=args.tests,
+            repeat=args.repeat,
         )
         trx_size = (trx_ws / "reports" / "results.trx").stat().st_size / 1e6
         run_set(
@@ -298,7 +321,8 @@ def main() -> int:
             trx_ws,
             "reports/*.trx",
             python(__file__, "--child", "baseline-trx", str(trx_ws / "reports" / "results.trx")),
-            args.trx_tests,
+            tests=args.trx_tests,
+            repeat=args.repeat,
         )
     finally:
         if not args.keep:

@@ -65,6 +65,14 @@ class _LineWriter:
     def __init__(self) -> None:
         self._suites: dict[tuple[str, ...], str] = {}
         self._strings: dict[str, str] = {}
+        # The pieces around the name and the duration repeat from test to test; the last ones are
+        # kept by identity of their inputs (the readers share suite, class, file and source).
+        self._head_of: tuple[object, object] = (None, None)
+        self._head = ""
+        self._middle_of: tuple[object, object, object] = (None, None, None)
+        self._middle = ""
+        self._source_of: object = None
+        self._tail = ""
 
     def _string(self, text: str) -> str:
         encoded = self._strings.get(text)
@@ -77,17 +85,27 @@ class _LineWriter:
     def line(self, result: TestResult) -> str:
         if result.detail is not None:
             return json.dumps(test_entry(result), ensure_ascii=False)
-        suite = self._suites.get(result.suite)
-        if suite is None:
-            suite = self._suites[result.suite] = json.dumps(list(result.suite), ensure_ascii=False)
-        file = "null" if result.file is None else self._string(result.file)
-        line = "null" if result.line is None else str(result.line)
+        suite_of, class_of = self._head_of
+        if result.suite is not suite_of or result.classname is not class_of:
+            suite = self._suites.get(result.suite)
+            if suite is None:
+                suite = json.dumps(list(result.suite), ensure_ascii=False)
+                self._suites[result.suite] = suite
+            self._head = f'{{"suite": {suite}, "classname": {self._string(result.classname)}, '
+            self._head_of = (result.suite, result.classname)
+        file_of, line_of, outcome_of = self._middle_of
+        if result.file is not file_of or result.line != line_of or result.outcome is not outcome_of:
+            file = "null" if result.file is None else self._string(result.file)
+            line = "null" if result.line is None else str(result.line)
+            self._middle = f', "file": {file}, "line": {line}, "outcome": "{result.outcome.value}"'
+            self._middle_of = (result.file, result.line, result.outcome)
+        if result.source is not self._source_of:
+            self._tail = f', "source": {self._string(result.source)}}}'
+            self._source_of = result.source
         duration = "null" if result.duration is None else float.__repr__(result.duration)
         return (
-            f'{{"suite": {suite}, "classname": {self._string(result.classname)}, '
-            f'"name": {encode_basestring(result.name)}, "file": {file}, "line": {line}, '
-            f'"outcome": "{result.outcome.value}", "duration": {duration}, '
-            f'"source": {self._string(result.source)}}}'
+            f'{self._head}"name": {encode_basestring(result.name)}{self._middle}'
+            f', "duration": {duration}{self._tail}'
         )
 
 

@@ -38,6 +38,8 @@ from tmsaction.reports.xmltree import children, text, walk
 FORMAT = "robot"
 ROOTS = ("robot",)
 _WHOLE = ("status", "doc", "tags", "tag")
+# Log messages and keyword arguments are most of a big output.xml and say nothing about results.
+_SKIP = ("msg", "arg", "arguments", "var", "assign", "statistics", "errors")
 _OUTCOMES = {
     "PASS": Outcome.PASSED,
     "FAIL": Outcome.FAILED,
@@ -71,7 +73,8 @@ def parse_robot(stream: BinaryIO, context: ParseContext) -> Iterator[TestResult]
     """Yield one `TestResult` per test, each top-level suite at its end."""
     suites: list[_Suite] = []
     test: _Test | None = None
-    for event, tag, element, ancestors in walk(stream, context, _WHOLE, ROOTS, "Robot Framework"):
+    walked = walk(stream, context, _WHOLE, ROOTS, "Robot Framework", _SKIP)
+    for event, tag, element, ancestors in walked:
         if event == "start":
             if tag == "suite":
                 name = element.get("name") or ""

@@ -82,7 +82,8 @@ def parse_trx(stream: BinaryIO, context: ParseContext) -> Iterator[TestResult]:
     pending: list[_Pending] = []
     definitions_done = False
     whole = (*_RESULTS, *_DEFINITIONS, "RunInfos")
-    for event, tag, element, ancestors in walk(stream, context, whole, ROOTS, "TRX"):
+    skip = ("TestEntries", "TestLists", "TestSettings", "Times", "Counters")
+    for event, tag, element, ancestors in walk(stream, context, whole, ROOTS, "TRX", skip):
         if event != "end":
             continue
         if tag in _RESULTS and ancestors and local_name(ancestors[-1].tag) == "Results":
