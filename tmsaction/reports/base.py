@@ -67,9 +67,11 @@ class ParseContext:
 
     source: str  # report path relative to the workspace (posix)
     problems: list[ReportProblem] = field(default_factory=list)
-    _strings: dict[str, str] = field(default_factory=dict)
+    #: One string object per distinct class name, file, ... (read directly by the JUnit fast path).
+    strings: dict[str, str] = field(default_factory=dict)
+    #: Parsed durations by their text (see `duration`).
+    durations: dict[str, float | None] = field(default_factory=dict)
     _suites: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
-    _durations: dict[str, float | None] = field(default_factory=dict)
     _warned_unnamed: bool = False
 
     def warn(self, message: str, line: int | None = None, column: int | None = None) -> None:
@@ -77,7 +79,7 @@ class ParseContext:
 
     def share(self, text: str) -> str:
         """One string object per distinct class name, file and so on, instead of one per test."""
-        return self._strings.setdefault(text, text)
+        return self.strings.setdefault(text, text)
 
     def suite(self, path: tuple[str, ...]) -> tuple[str, ...]:
         return self._suites.setdefault(path, path)
@@ -87,11 +89,11 @@ class ParseContext:
         if text is None:
             return None
         try:
-            return self._durations[text]
+            return self.durations[text]
         except KeyError:
             value = parse_duration(text)
-            if len(self._durations) < _DURATION_CACHE_LIMIT:
-                self._durations[text] = value
+            if len(self.durations) < _DURATION_CACHE_LIMIT:
+                self.durations[text] = value
             return value
 
     def result(

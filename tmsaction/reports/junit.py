@@ -24,6 +24,8 @@ from tmsaction.reports.xmlstream import expat_parser, feed_expat
 FORMAT = "junit"
 
 _ROOTS = ("testsuites", "testsuite", "testrun")
+_PASSED = Outcome.PASSED
+_MISSING = object()
 _FAILED = (Outcome.FAILED, Outcome.ERROR)
 
 
@@ -46,9 +48,19 @@ class _Suite:
 class _JUnitReader:
     """expat handlers; finished tests collect in `out` for `parse_junit` to hand on per chunk."""
 
+    __slots__ = (
+        "capture", "case_attrs", "case_children", "cases", "context", "declared",
+        "document_file", "durations", "emit", "file", "held", "hold_depth", "nodes", "out",
+        "parser", "path", "playwright", "root", "strings", "suites", "testng_names",
+        "testng_repeats",
+    )  # fmt: skip
+
     def __init__(self, context: ParseContext) -> None:
         self.context = context
         self.out: list[TestResult] = []
+        self.emit = self.out.append  # `_hold_plain` while tests wait for suite output
+        self.strings = context.strings
+        self.durations = context.durations
         self.suites: list[_Suite] = []
         # A failing test without output of its own waits for its suite's output; the tests after
         # it wait too, so the report order is kept. (suite to take output from, or None; result)
@@ -150,31 +162,33 @@ class _JUnitReader:
             self.cases += 1
             if self.testng_names is not None:
                 self._note_testng_name(self.testng_names, attrs)
-            name = attrs.get("name")
-            if (
-                children is None
-                and len(attrs) == 3
-                and name
-                and "classname" in attrs
-                and "time" in attrs
-            ):
-                # The shape of most test cases (Surefire, Gradle, jest, pytest xunit2, ...):
-                # a passing test with name, classname and time. Kept inline: it runs a million times.
-                context = self.context
-                (self.out.append if self.hold_depth is None else self._hold_plain)(
-                    new_result(
-                        self.path,
-                        context.share(attrs["classname"]),
-                        name,
-                        Outcome.PASSED,
-                        context.duration(attrs["time"]),
-                        context.source,
-                        self.file,
-                        None,
-                        None,
+            if children is None and len(attrs) == 3:
+                # The shape of most test cases (Surefire, Gradle, jest, pytest xunit2, ...): a
+                # passing test with name, classname and time. Kept inline with the string and
+                # duration caches read directly: it runs a million times.
+                name = attrs.get("name")
+                classname = attrs.get("classname")
+                time = attrs.get("time")
+                if name and classname is not None and time is not None:
+                    context = self.context
+                    shared = self.strings.get(classname) or context.share(classname)
+                    duration = self.durations.get(time, _MISSING)
+                    if duration is _MISSING:
+                        duration = context.duration(time)
+                    self.emit(
+                        new_result(
+                            self.path,
+                            shared,
+                            name,
+                            _PASSED,
+                            duration,  # type: ignore[arg-type]
+                            context.source,
+                            self.file,
+                            None,
+                            None,
+                        )
                     )
-                )
-                return
+                    return
             self._end_case(attrs, children)
             return
         if ":" in tag:
@@ -229,6 +243,7 @@ class _JUnitReader:
         if wants_output and suite is not None:
             if self.hold_depth is None:
                 self.hold_depth = suite.depth
+                self.emit = self._hold_plain
             self.held.append((suite, result))
         elif self.hold_depth is not None:
             self.held.append((None, result))
@@ -249,6 +264,7 @@ class _JUnitReader:
                 self.out.append(result)
         self.held.clear()
         self.hold_depth = None
+        self.emit = self.out.append
 
 
 def parse_junit(stream: BinaryIO, context: ParseContext) -> Iterator[TestResult]:

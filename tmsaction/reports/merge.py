@@ -64,32 +64,44 @@ class ResultMerger:
     lookup, and merged values are kept aside by the identity of that first result.
     """
 
+    __slots__ = (
+        "_index",
+        "_last_class",
+        "_last_names",
+        "_last_suite",
+        "_merged",
+        "_results",
+        "merged",
+    )
+
     def __init__(self) -> None:
         self._results: list[TestResult] = []
         self._index: dict[tuple[tuple[str, ...], str], dict[str, TestResult]] = {}
         self._merged: dict[int, TestResult] = {}  # id(first result) -> merged result
-        self._last: tuple[tuple[str, ...], str] = ((), "\x00")
+        self._last_suite: tuple[str, ...] | None = None
+        self._last_class: str | None = None
         self._last_names: dict[str, TestResult] = {}
         self.merged = 0
 
     def add(self, result: TestResult) -> None:
-        if not result.name:
+        name = result.name
+        if not name:
             # A test without a name cannot be told apart from another: never merged.
             self._results.append(result)
             return
-        suite, classname = result.suite, result.classname
-        last_suite, last_class = self._last
-        if suite is last_suite and classname is last_class:
+        suite = result.suite
+        classname = result.classname
+        if suite is self._last_suite and classname is self._last_class:
             names = self._last_names
         else:
             key = (suite, classname)
             found = self._index.get(key)
             if found is None:
                 found = self._index[key] = {}
-            names = found
-            self._last = key
-            self._last_names = names
-        first = names.setdefault(result.name, result)
+            names = self._last_names = found
+            self._last_suite = suite
+            self._last_class = classname
+        first = names.setdefault(name, result)
         if first is result:
             self._results.append(result)
         else:

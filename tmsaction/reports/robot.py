@@ -73,7 +73,7 @@ def parse_robot(stream: BinaryIO, context: ParseContext) -> Iterator[TestResult]
     """Yield one `TestResult` per test, each top-level suite at its end."""
     suites: list[_Suite] = []
     test: _Test | None = None
-    walked = walk(stream, context, _WHOLE, ROOTS, "Robot Framework", _SKIP)
+    walked = walk(stream, context, _WHOLE, ROOTS, "Robot Framework", skip=_SKIP)
     for event, tag, element, ancestors in walked:
         if event == "start":
             if tag == "suite":

@@ -83,7 +83,7 @@ def parse_trx(stream: BinaryIO, context: ParseContext) -> Iterator[TestResult]:
     definitions_done = False
     whole = (*_RESULTS, *_DEFINITIONS, "RunInfos")
     skip = ("TestEntries", "TestLists", "TestSettings", "Times", "Counters")
-    for event, tag, element, ancestors in walk(stream, context, whole, ROOTS, "TRX", skip):
+    for event, tag, element, ancestors in walk(stream, context, whole, ROOTS, "TRX", skip=skip):
         if event != "end":
             continue
         if tag in _RESULTS and ancestors and local_name(ancestors[-1].tag) == "Results":

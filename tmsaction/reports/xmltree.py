@@ -102,6 +102,7 @@ def walk(
     whole: Collection[str],
     roots: Collection[str],
     format_name: str,
+    *,
     skip: Collection[str] = (),
 ) -> Iterator[Event]:
     """Start and end events with bounded memory, on the defused expat funnel.
