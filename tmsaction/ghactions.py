@@ -8,13 +8,18 @@ followed by `::error::` must print as text. Data is escaped as the runner's tool
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from tmsaction.model import TestResult
+from tmsaction.render.escape import flatten, plain
+
 #: GitHub shows at most 10 error and 10 warning annotations per step; more are dropped silently.
 ANNOTATION_LIMIT = 10
+#: Error annotations kept free for tmsaction's own "failed the step" message.
+RESERVED_ERRORS = 1
 
 
 def escape_data(text: str) -> str:
@@ -80,6 +85,9 @@ class Console:
         self._write(format_command(level, message, props))
         return True
 
+    def notice(self, message: str, **where: object) -> bool:
+        return self.annotate("notice", message, **where)  # type: ignore[arg-type]
+
     def warning(self, message: str, **where: object) -> bool:
         return self.annotate("warning", message, **where)  # type: ignore[arg-type]
 
@@ -120,3 +128,37 @@ def write_outputs(path: Path, outputs: Mapping[str, str]) -> None:
 def append_summary(path: Path, markdown: str) -> None:
     with path.open("a", encoding="utf-8") as handle:
         handle.write(markdown if markdown.endswith("\n") else markdown + "\n")
+
+
+def annotate_failures(console: Console, failures: Iterable[TestResult]) -> tuple[int, int]:
+    """One `::error file=…,line=…,title=…` per failed test, as far as GitHub shows them.
+
+    GitHub shows 10 error annotations per step, so at most `ANNOTATION_LIMIT - RESERVED_ERRORS`
+    are used here (the last one is kept for the step's own failure message), then one notice
+    says how many more failed. Test names and messages are untrusted: they are cleaned of ANSI
+    and invisible characters, and `format_command` escapes what the runner would parse.
+    Returns (annotated, not annotated).
+    """
+    room = ANNOTATION_LIMIT - RESERVED_ERRORS - console.annotation_counts.get("error", 0)
+    shown = hidden = 0
+    for result in failures:
+        if shown >= room:
+            hidden += 1
+            continue
+        kind = "errored" if result.outcome == "error" else "failed"
+        body = plain(result.message or result.details or f"{result.identity.display()} {kind}.")
+        console.annotate(
+            "error",
+            body,
+            title=f"{flatten(result.identity.display(), 200)} {kind}",
+            file=flatten(result.file, 500) or None,
+            line=result.line,
+        )
+        shown += 1
+    if hidden:
+        console.notice(
+            f"{hidden:,} more failed tests are not annotated (GitHub shows {ANNOTATION_LIMIT} "
+            "error annotations per step); see the job summary.",
+            title="More failed tests",
+        )
+    return shown, hidden

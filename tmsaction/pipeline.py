@@ -20,6 +20,7 @@ from tmsaction.render.summary import render_summary
 from tmsaction.reports.collect import read_reports
 from tmsaction.results_json import write_results_json
 from tmsaction.runreport import RunReport
+from tmsaction.sinks.github import publish_comment
 
 RESULTS_JSON_NAME = "tmsaction-results.json"
 
@@ -46,16 +47,22 @@ def run(inputs: Inputs, context: RunContext, console: Console, services: Service
             + f" under {context.workspace}; check the glob and that the tests wrote their reports."
         )
     report = RunReport(reports=reports, context=context, dry_run=inputs.dry_run)
+    ghactions.annotate_failures(console, reports.failures)
 
     results_path = context.workspace / RESULTS_JSON_NAME
     write_results_json(results_path, report)
     report = replace(report, results_json=_relative(results_path, context.workspace))
 
+    report = replace(report, fail_on=inputs.fail_on)
+    report = replace(report, step_failures=tuple(failure_reasons(report, inputs.fail_on)))
     summary = render_summary(report)
     if context.step_summary:
         ghactions.append_summary(context.step_summary, summary)
     else:
         console.info(summary)
+    report = publish_comment(
+        report, inputs, context, console, sleep=services.sleep, clock=services.clock
+    )
     if context.output_file:
         ghactions.write_outputs(context.output_file, build_outputs(report))
     reasons = failure_reasons(report, inputs.fail_on)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from tmsaction.inputs import RunContext
 from tmsaction.model import ReportSet
+from tmsaction.sinks.github_comment import CommentOutcome
 
 
 @dataclass(frozen=True)
@@ -28,3 +29,6 @@ class RunReport:
     problems: tuple[SyncProblem, ...] = ()
     results_json: str | None = None  # path written, relative to the workspace when inside it
     notes: tuple[str, ...] = field(default=())  # short informational lines for the summary
+    fail_on: frozenset[str] = frozenset()  # the `fail_on` input, for the headline's verdict
+    step_failures: tuple[str, ...] = ()  # why `fail_on` fails the step, as known before rendering
+    comments: tuple[CommentOutcome, ...] = ()  # what the PR comment sink did, per pull request

@@ -98,7 +98,7 @@ def test_cli_outside_actions_prints_the_summary(tmp_path: Path) -> None:
     out = io.StringIO()
     code = main(["--reports", "build/**/*.xml", "--dry-run"], {}, stdout=out, cwd=tmp_path)
     assert code == 0
-    assert "**1 tests**" in out.getvalue()
+    assert "**1 test**" in out.getvalue()
 
 
 def test_a_bug_is_labelled_and_secrets_are_redacted(tmp_path: Path, monkeypatch: object) -> None:

@@ -1,0 +1,1 @@
+"""The act harness: real workflow runs of the Docker action (`make test-docker` only)."""

@@ -1,0 +1,1 @@
+"""Sinks execute a plan against one service and return an outcome; API errors become SyncProblems."""
