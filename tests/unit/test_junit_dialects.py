@@ -123,7 +123,7 @@ def test_spec_files_from_mocha_root_suite_and_webdriverio_properties() -> None:
         "value='./specs/a.e2e.js'/></properties><testcase name='t' classname='x' time='1'/>"
         "</testsuite></testsuites>"
     )
-    assert results[0].file == "./specs/a.e2e.js"
+    assert results[0].file == "specs/a.e2e.js"
 
 
 def test_namespaced_and_prefixed_elements_are_read() -> None:
@@ -159,3 +159,17 @@ def test_attachments_from_markers_and_properties() -> None:
         "<system-out>[[ATTACHMENT|/tmp/trace.zip]]</system-out></testcase></testsuite>"
     )
     assert results[0].attachments == ("/tmp/trace.zip", "shots/a.png")
+
+
+def test_runner_paths_become_checkout_relative_in_files_and_path_named_suites() -> None:
+    results, _ = parse(
+        "<testsuites><testsuite name='/home/runner/work/shop/shop/tests'>"
+        "<testsuite name='T\\A' file='/home/runner/work/shop/shop/tests/ATest.php'>"
+        "<testcase name='a' class='T\\A' file='/home/runner/work/shop/shop/tests/ATest.php' "
+        "line='3'/><testcase name='b' classname='T.A' time='1'/></testsuite></testsuite>"
+        "</testsuites>"
+    )
+    assert [(r.suite, r.file) for r in results] == [
+        (("tests", "T\\A"), "tests/ATest.php"),
+        (("tests", "T\\A"), "tests/ATest.php"),
+    ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from typing import BinaryIO
 
 from tmsaction.model import OUTPUT_LIMIT, Attempt, Outcome, ReportProblem, TestDetail, TestResult
+from tmsaction.reports.locations import checkout_path
 
 _RESULT_FIELDS = (
     "suite", "classname", "name", "outcome", "duration", "source", "file", "line", "detail"
@@ -118,6 +119,8 @@ class ParseContext:
     ) -> TestResult:
         """A `TestResult` read from this file, built the same way by every format.
 
+        The file is made relative to the CI checkout (`locations.checkout_path`), as the JSON
+        readers do, so annotations point into the repository on any runner.
         Output of passing tests is dropped (nobody reads it, and a million passing tests must stay
         small); details and output are bounded (`bound_text`); a `TestDetail` is only attached when
         there is something in it.
@@ -160,7 +163,7 @@ class ParseContext:
             outcome,
             duration,
             self.source,
-            self.share(file) if file else None,
+            self.share(checkout_path(file) or file) if file else None,
             line,
             detail,
         )

@@ -19,6 +19,7 @@ from tmsaction.model import Outcome, TestDetail, TestResult
 from tmsaction.reports.base import ParseContext, TextBuffer, new_result
 from tmsaction.reports.errors import ReportParseError
 from tmsaction.reports.junit_case import CaseNode, build_case
+from tmsaction.reports.locations import checkout_path
 from tmsaction.reports.xmlstream import expat_parser, feed_expat
 
 FORMAT = "junit"
@@ -116,6 +117,10 @@ class _JUnitReader:
             return
         if tag == "testsuite":
             name = attrs.get("name") or ""
+            if name.startswith("/") or name[1:3] == ":\\":
+                # PHPUnit names the suite of a directory after its absolute path: relative to the
+                # checkout, the identity is the same on every runner.
+                name = checkout_path(name) or name
             file = attrs.get("file") or attrs.get("filepath")
             if name == "Root Suite" and file and not self.suites:
                 self.document_file = file  # mocha-junit-reporter / Cypress: one spec per file
@@ -220,7 +225,7 @@ class _JUnitReader:
 
     def _update_file(self) -> None:
         file = (self.suites[-1].file if self.suites else None) or self.document_file
-        self.file = self.context.share(file) if file else None
+        self.file = self.context.share(checkout_path(file) or file) if file else None
 
     def _data(self, text: str) -> None:
         if self.capture is not None:

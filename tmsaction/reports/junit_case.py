@@ -18,6 +18,7 @@ import re
 
 from tmsaction.model import Attempt, Outcome, TestResult
 from tmsaction.reports.base import ParseContext, TextBuffer, first_line, new_result, parse_line
+from tmsaction.reports.locations import checkout_path
 
 _RERUN_TAGS = {
     "flakyFailure": Outcome.FAILED,
@@ -119,7 +120,7 @@ def build_case(
             Outcome.PASSED,
             duration,
             context.source,
-            context.share(file) if file else None,
+            context.share(checkout_path(file) or file) if file else None,
             line,
             None,
         )
