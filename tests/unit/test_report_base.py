@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
 from tmsaction.model import Attempt, Outcome, TestDetail, TestResult
 from tmsaction.reports.base import ParseContext, TextBuffer, bound_text, new_result
+from tmsaction.reports.collect import read_reports
 from tmsaction.reports.detect import XML_NAMESPACED_ROOTS, XML_ROOTS, detect_format, looks_binary
 from tmsaction.reports.formats import DESCRIPTIONS, PARSERS
 from tmsaction.reports.merge import ResultMerger
@@ -128,3 +131,16 @@ def test_merge_keeps_every_attempt_across_three_files() -> None:
         Attempt(Outcome.FAILED, 1.0, None, None, "b"),
         Attempt(Outcome.PASSED, 1.0, None, None, "c"),
     )
+
+
+def test_reading_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    (tmp_path / "r.xml").write_text("<testsuite><testcase name='t'/></testsuite>")
+    assert gc.isenabled()
+    assert read_reports(tmp_path, ["*.xml"]).totals.total == 1
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read_reports(tmp_path, ["*.xml"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -24,7 +24,7 @@ from tmsaction.reports.xmlstream import expat_parser, feed_expat
 
 FORMAT = "junit"
 
-_ROOTS = ("testsuites", "testsuite", "testrun")
+_ROOTS = ("testsuites", "testsuite")
 _PASSED = Outcome.PASSED
 _MISSING = object()
 _FAILED = (Outcome.FAILED, Outcome.ERROR)

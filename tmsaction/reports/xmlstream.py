@@ -7,17 +7,16 @@ Before expat sees a byte, the stream is turned into valid UTF-8 XML:
   rest of the file;
 - ANSI colour sequences are dropped, and control characters XML 1.0 forbids (raw or as `&#27;`
   references), which test output is full of, become U+FFFD.
-Entity declarations in the DOCTYPE are refused outright; expat itself never fetches external
-entities and limits entity amplification, so bombs and XXE are harmless twice over.
+Entity declarations in the DOCTYPE are refused outright (`expat_parser`); expat itself never fetches
+external entities or DTDs and limits entity amplification, so bombs and XXE are harmless twice over.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from typing import BinaryIO, cast
+from typing import BinaryIO
 from xml.parsers import expat
 
 from tmsaction.reports.errors import ReportParseError
@@ -191,12 +190,6 @@ ENTITIES_REFUSED = (
 )
 
 
-def _refuse_entities(prolog: bytes) -> None:
-    if b"<!ENTITY" in prolog:
-        line = prolog[: prolog.index(b"<!ENTITY")].count(b"\n") + 1
-        raise ReportParseError(ENTITIES_REFUSED, line=line)
-
-
 def _not_well_formed(code: int | None, line: int | None, column: int | None) -> ReportParseError:
     reason = expat.errors.messages.get(code, "unknown error") if code else "unknown error"
     if reason == "no element found":
@@ -205,7 +198,8 @@ def _not_well_formed(code: int | None, line: int | None, column: int | None) -> 
 
 
 def expat_parser() -> expat.XMLParserType:
-    """A bare expat parser for the fastest readers (JUnit): no tree, handlers set by the caller.
+    """A bare expat parser with the caller's handlers: JUnit uses it directly, the other readers
+    through `xmltree.walk`.
 
     Defused: any entity declaration raises `ReportParseError`, parameter entities and external
     DTDs are never read, and the input is always the UTF-8 that `utf8_chunks` produces.
@@ -233,38 +227,6 @@ def feed_expat(parser: expat.XMLParserType, stream: BinaryIO, warn: Warn) -> Ite
         yield
     except expat.ExpatError as error:
         raise _not_well_formed(error.code, error.lineno, error.offset + 1) from None
-
-
-def iter_events(stream: BinaryIO, warn: Warn) -> Iterator[tuple[str, ET.Element]]:
-    """ElementTree start/end events over a clean UTF-8 version of `stream`.
-
-    The caller must `clear()` elements it is done with (and detach them from their parent) to keep
-    memory flat; `ReportParseError` carries expat's line and column.
-    """
-    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
-    checked_prolog = False
-    seen = b""
-    try:
-        for data in utf8_chunks(stream, warn):
-            if not checked_prolog:
-                seen += data
-                root_at = re.search(rb"<[A-Za-z_]", seen)
-                _refuse_entities(seen[: root_at.start()] if root_at else seen)
-                if root_at or len(seen) > CHUNK_SIZE:
-                    checked_prolog = True
-                    seen = b""
-            parser.feed(data)
-            yield from _element_events(parser)
-        parser.close()
-        yield from _element_events(parser)
-    except ET.ParseError as error:
-        line, column = error.position
-        raise _not_well_formed(error.code, line, column + 1) from None
-
-
-def _element_events(parser: ET.XMLPullParser[ET.Element]) -> Iterator[tuple[str, ET.Element]]:
-    # Only start/end events were asked for, so every event is (str, Element).
-    yield from cast(Iterator[tuple[str, ET.Element]], parser.read_events())
 
 
 def local_name(tag: str) -> str:
