@@ -227,6 +227,21 @@ def feed_expat(parser: expat.XMLParserType, stream: BinaryIO, warn: Warn) -> Ite
         yield
     except expat.ExpatError as error:
         raise _not_well_formed(error.code, error.lineno, error.offset + 1) from None
+    finally:
+        # The handlers are bound methods of a reader that holds the parser: a reference cycle
+        # per file, which would keep expat's buffers alive until a cyclic collection (and
+        # `read_reports` pauses those). Dropping the handlers frees reader and parser at once.
+        for handler in _HANDLERS:
+            setattr(parser, handler, None)
+
+
+_HANDLERS = (
+    "StartElementHandler",
+    "EndElementHandler",
+    "CharacterDataHandler",
+    "CommentHandler",
+    "EntityDeclHandler",
+)
 
 
 def local_name(tag: str) -> str:
