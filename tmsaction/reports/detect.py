@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tmsaction.reports.jsondetect import json_format
+from tmsaction.reports.jsontext import sniff_text_encoding
 from tmsaction.reports.xmlstream import sniff_encoding
 
 HEAD_SIZE = 64 * 1024
@@ -35,8 +36,17 @@ XML_NAMESPACED_ROOTS = {
 }
 
 
-def _decode_head(head: bytes) -> str:
+def _head_encoding(head: bytes) -> tuple[str, int]:
+    """The XML rules (BOM, declaration) first; then the JSON rule that NUL positions in the first
+    four bytes give UTF-16/32 without a BOM (RFC 4627 §3), which XML sniffing does not cover."""
     codec, bom = sniff_encoding(head)
+    if codec == "utf-8" and not bom:
+        return sniff_text_encoding(head)
+    return codec, bom
+
+
+def _decode_head(head: bytes) -> str:
+    codec, bom = _head_encoding(head)
     return head[bom:].decode(codec, errors="replace")
 
 
@@ -77,7 +87,7 @@ def looks_binary(head: bytes) -> bool:
     """NUL bytes outside a UTF-16/32 text are a sure sign of a binary file, unless it starts like
     a report: some reporters write a stray NUL from test output into otherwise good XML, and the
     XML reader replaces it (with a warning) rather than losing the file."""
-    codec, _ = sniff_encoding(head)
+    codec, _ = _head_encoding(head)
     if not codec.startswith("utf-8") or b"\x00" not in head[:8192]:
         return False
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
