@@ -387,6 +387,26 @@ def test_matched_cases_carry_their_section_and_title() -> None:
     assert mapping.cases[0].title == "Charges card once"
 
 
+def test_tests_without_a_class_are_matched_in_their_own_suite_section() -> None:
+    # The section of a class-less test falls back to its suite: two such tests in one run must
+    # not share the section of whichever was placed first.
+    cfg = config("testrail:\n  names: {section: classname}\n")
+    tests = [
+        result("charges card once", "", suite=("Checkout",)),
+        result("Adds item to empty cart", "", suite=("Cart",)),
+        result("charges card once", "", suite=("Cart",)),
+    ]
+    run = mapped(cfg, tests, catalog=CATALOG)
+    assert [summary(m)[:2] for m in run.mappings] == [
+        ("name", ("C105",)),
+        ("name", ("C101",)),
+        (None, ()),
+    ]
+    assert "no case titled 'charges card once' in Cart of Shop › Backend" in str(
+        run.mappings[2].reason
+    )
+
+
 def test_duplicate_titles_are_reported_with_the_choice_made() -> None:
     run = mapped(config(), [result("duplicate title", "Checkout")], catalog=CATALOG)
     assert run.notes == (

@@ -36,7 +36,6 @@ _TEST_PREFIX = re.compile(r"^test(?:_+|\s+|(?=[A-Z0-9]))", re.IGNORECASE)
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 SectionKey = tuple[str, ...]
-_BY_CLASS = (SectionSource.CLASSNAME, SectionSource.CLASS, SectionSource.PACKAGE)
 NameKey = tuple[SectionKey, str]
 
 
@@ -66,18 +65,20 @@ def humanise(text: str) -> str:
     return " ".join(words)
 
 
+#: One test's place, cached per (suite path, class, file): the section path below the root, the
+#: same path under the root, and that path's comparison key.
+_Placed = tuple[tuple[str, ...], tuple[str, ...], SectionKey]
+
+
 @dataclass
 class Namer:
     """Derives (section path, title) for tests under one `NameRules`, caching the section part
     (tests of one class share it) so each test costs a few string operations."""
 
     rules: NameRules
-    root: tuple[str, ...] = ()  # the destination's root section path (see `keyed`)
-    _sections: dict[tuple[tuple[str, ...], str, str | None], tuple[str, ...]] = field(
-        default_factory=dict
-    )
+    root: tuple[str, ...] = ()  # the destination's root section path (see `placed`, `keyed`)
     _section_keys: dict[tuple[str, ...], SectionKey] = field(default_factory=dict)
-    _rooted: dict[object, tuple[tuple[str, ...], SectionKey]] = field(default_factory=dict)
+    _places: dict[tuple[object, object, object], _Placed] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # Read a million times per run: plain attributes, not lookups through `rules`.
@@ -88,7 +89,11 @@ class Namer:
         self._strip_parameters = rules.strip_parameters
         self._words = rules.title == "words"
         self._fold_case = not rules.case_sensitive
-        self._source = rules.section
+        # The last test's (suite, classname, file) objects and their place: the readers share
+        # these objects between the tests of a class, which come one after another, so most
+        # tests are placed by three identity checks.
+        self._last_of: tuple[object, object, object] = (None, None, None)
+        self._last: _Placed = ((), (), ())
 
     def fold(self, text: str) -> str:
         """The comparison key of a section name or title as written anywhere."""
@@ -116,8 +121,21 @@ class Namer:
         if separator and separator in name:
             *heads, name = name.split(separator)
             extra = tuple(part for part in (clean(h) for h in heads) if part)
-            return self._section(result) + extra, self.title(name)
-        return self._section(result), self.title(name)
+            return self._placed(result)[0] + extra, self.title(name)
+        return self._placed(result)[0], self.title(name)
+
+    def placed(self, result: TestResult) -> tuple[tuple[str, ...], str]:
+        """The test's section path under the root and its title: where its name target is.
+        Tests of one section share the path tuple."""
+        name = result.name
+        separator = self._split
+        if separator and separator in name:
+            section, title = self.place(result)
+            return self.root + section, title
+        suite, classname, file = self._last_of
+        if result.suite is suite and result.classname is classname and result.file is file:
+            return self._last[1], self.title(name)
+        return self._placed(result)[1], self.title(name)
 
     def keyed(self, result: TestResult) -> tuple[tuple[str, ...], SectionKey, str, str]:
         """(section path under the root, its key, title, title key): what name matching looks
@@ -128,26 +146,28 @@ class Namer:
             section, title = self.place(result)
             path = self.root + section
             return path, self.section_key(path), title, self.title_key(title)
-        # Key the cache by what the section comes from: a string's hash is computed once.
-        source = self._source
-        cache: object
-        if source in _BY_CLASS:
-            cache = result.classname
-        elif source is SectionSource.SUITE:
-            cache = result.suite if result.suite else result.classname
-        elif source is SectionSource.NONE:
-            cache = ""
-        else:
-            cache = (result.file, result.classname)
-        rooted = self._rooted.get(cache)
-        if rooted is None:
-            path = self.root + self._section(result)
-            rooted = (path, self.section_key(path))
-            if len(self._rooted) > 200_000:
-                self._rooted.clear()
-            self._rooted[cache] = rooted
+        _, path, key = self._placed(result)
         title = self.title(name)
-        return rooted[0], rooted[1], title, title.casefold() if self._fold_case else title
+        return path, key, title, title.casefold() if self._fold_case else title
+
+    def _placed(self, result: TestResult) -> _Placed:
+        suite, classname, file = self._last_of
+        if result.suite is suite and result.classname is classname and result.file is file:
+            return self._last
+        # Keyed by all three: which of them the section comes from depends on the rules and on
+        # what the test has (a class-based section falls back to the suite without a class).
+        of = (result.suite, result.classname, result.file)
+        placed = self._places.get(of)
+        if placed is None:
+            section = self._derive_section(result)
+            path = self.root + section
+            placed = (section, path, self.section_key(path))
+            if len(self._places) > 200_000:  # bound memory on pathological inputs
+                self._places.clear()
+            self._places[of] = placed
+        self._last_of = of
+        self._last = placed
+        return placed
 
     def title(self, name: str) -> str:
         title = name
@@ -163,16 +183,6 @@ class Namer:
         if len(title) > TITLE_LIMIT:
             title = title[: TITLE_LIMIT - 1] + "…"
         return title
-
-    def _section(self, result: TestResult) -> tuple[str, ...]:
-        key = (result.suite, result.classname, result.file)
-        cached = self._sections.get(key)
-        if cached is None:
-            cached = self._derive_section(result)
-            if len(self._sections) > 200_000:  # bound memory on pathological inputs
-                self._sections.clear()
-            self._sections[key] = cached
-        return cached
 
     def _derive_section(self, result: TestResult) -> tuple[str, ...]:
         source = self.rules.section
