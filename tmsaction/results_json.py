@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tmsaction.mapping.model import TestMapping
+from tmsaction.mapping.table import Mappings, Pending
 from tmsaction.model import Attempt, TestResult
 from tmsaction.runreport import RunReport
 
@@ -78,15 +79,22 @@ def test_entry(result: TestResult, mapping: TestMapping | None = None) -> dict[s
     return entry
 
 
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
 class _LineWriter:
     """`json.dumps(test_entry(result, mapping), ensure_ascii=False)`, built from cached pieces for
     the tests that have no detail (most of a large run): a million `json.dumps` calls would cost
-    more than reading the reports. Mappings repeat (same route, strategy, case or status), so their
-    JSON is cached by value. tests/unit/test_results_json.py proves both paths write the same JSON."""
+    more than reading the reports. The pieces around the name repeat from test to test, and so do
+    most of a mapping's: a shared pending entry (`mapping/table.py`) is written as its cached head
+    and tail around the test's own case, without building the test's `TestMapping`.
+    tests/unit/test_results_json.py proves the pieces add up to the same JSON."""
 
     def __init__(self) -> None:
         self._suites: dict[tuple[str, ...], str] = {}
         self._strings: dict[str, str] = {}
+        self._durations: dict[float, str] = {}
         # The pieces around the name and the duration repeat from test to test; the last ones are
         # kept by identity of their inputs (the readers share suite, class, file and source).
         self._head_of: tuple[object, object] = (None, None)
@@ -95,7 +103,16 @@ class _LineWriter:
         self._middle = ""
         self._source_of: object = None
         self._tail = ""
-        self._mappings: dict[TestMapping, str] = {}
+        # Mapping pieces: per shared entry (head up to the cases, tail after them), per section
+        # path, and the last ones met by identity.
+        self._entries: dict[Pending, tuple[str, str | None]] = {}
+        self._entry: Pending | None = None
+        self._entry_parts: tuple[str, str | None] = ("", None)
+        self._paths: dict[tuple[str, ...], str] = {}
+        self._path: tuple[str, ...] | None = None
+        self._path_json = ""
+        self._after_of: tuple[object, ...] = ()
+        self._after = ""
 
     def _string(self, text: str) -> str:
         encoded = self._strings.get(text)
@@ -105,25 +122,29 @@ class _LineWriter:
                 self._strings[text] = encoded
         return encoded
 
-    def _mapping(self, mapping: TestMapping | None) -> str:
-        if mapping is None:
-            return "}"
-        encoded = self._mappings.get(mapping)
+    def _duration(self, duration: float | None) -> str:
+        if duration is None:
+            return "null"
+        # Reports write durations to the millisecond or so: a few thousand values repeat.
+        encoded = self._durations.get(duration)
         if encoded is None:
-            encoded = ', "mapping": ' + json.dumps(mapping_entry(mapping), ensure_ascii=False) + "}"
-            if len(self._mappings) < 100_000:
-                self._mappings[mapping] = encoded
+            encoded = float.__repr__(duration)
+            if len(self._durations) < 20_000:
+                self._durations[duration] = encoded
         return encoded
 
-    def line(self, result: TestResult, mapping: TestMapping | None = None) -> str:
+    def line(self, result: TestResult, mapping: TestMapping | Pending | None = None) -> str:
         if result.detail is not None:
+            if mapping is not None and not isinstance(mapping, TestMapping):
+                mapping = mapping.materialise(result)
             return json.dumps(test_entry(result, mapping), ensure_ascii=False)
         suite_of, class_of = self._head_of
         if result.suite is not suite_of or result.classname is not class_of:
             suite = self._suites.get(result.suite)
             if suite is None:
-                suite = json.dumps(list(result.suite), ensure_ascii=False)
-                self._suites[result.suite] = suite
+                suite = _json(list(result.suite))
+                if len(self._suites) < 100_000:
+                    self._suites[result.suite] = suite
             self._head = f'{{"suite": {suite}, "classname": {self._string(result.classname)}, '
             self._head_of = (result.suite, result.classname)
         file_of, line_of, outcome_of = self._middle_of
@@ -135,11 +156,100 @@ class _LineWriter:
         if result.source is not self._source_of:
             self._tail = f', "source": {self._string(result.source)}'
             self._source_of = result.source
-        duration = "null" if result.duration is None else float.__repr__(result.duration)
+        name = encode_basestring(result.name)
+        if mapping is None:
+            mapped = "}"
+        elif isinstance(mapping, TestMapping):
+            mapped = self._mapping(mapping)
+        else:
+            mapped = self._pending(result, mapping, name)
         return (
-            f'{self._head}"name": {encode_basestring(result.name)}{self._middle}'
-            f', "duration": {duration}{self._tail}{self._mapping(mapping)}'
+            f'{self._head}"name": {name}{self._middle}'
+            f', "duration": {self._duration(result.duration)}{self._tail}{mapped}'
         )
+
+    # -- the mapping object: `mapping_entry`, piece by piece -----------------------------------
+
+    def _pending(self, result: TestResult, entry: Pending, name: str) -> str:
+        """A shared entry's mapping: its cached head and tail around the test's own case (the
+        section and title of a name target) or reason (an unmatched test's)."""
+        if entry is self._entry:
+            head, tail = self._entry_parts
+        else:
+            parts = self._entries.get(entry)
+            if parts is None:
+                shared = entry.shared
+                head = _head(shared)
+                # A name target's reason is its entry's; an unmatched test's is its own.
+                tail = (
+                    self._after_cases(shared) + _reason(shared.reason) if entry.has_target else None
+                )
+                parts = self._entries[entry] = (head, tail)
+            self._entry, self._entry_parts = entry, parts
+            head, tail = parts
+        place = entry.target(result)
+        cases = ""
+        if place is not None:
+            path, title = place
+            # The title is most often the name itself, encoded already.
+            title_json = name if title is result.name else encode_basestring(title)
+            cases = f'{{"id": null, "section": {self._section(path)}, "title": {title_json}}}'
+        if tail is None:
+            tail = self._after_cases(entry.shared) + _reason(entry.reason(result))
+        return head + cases + tail
+
+    def _mapping(self, mapping: TestMapping) -> str:
+        cases = ", ".join(
+            f'{{"id": {_id(case.case_id)}, "section": {self._section(case.section_path)}, '
+            f'"title": {self._string(case.title)}}}'
+            if case.case_id is None or case.title
+            else f'{{"id": {case.case_id}}}'
+            for case in mapping.cases
+        )
+        return _head(mapping) + cases + self._after_cases(mapping) + _reason(mapping.reason)
+
+    def _section(self, path: tuple[str, ...]) -> str:
+        if path is self._path:
+            return self._path_json
+        encoded = self._paths.get(path)
+        if encoded is None:
+            encoded = _json(list(path))
+            if len(self._paths) < 100_000:
+                self._paths[path] = encoded
+        self._path, self._path_json = path, encoded
+        return encoded
+
+    def _after_cases(self, mapping: TestMapping) -> str:
+        """`], "stories": …, "route": …, "status": …`: shared by most mappings (kept by the
+        identity of what it is made of)."""
+        of = (mapping.stories, mapping.route, mapping.status_id, mapping.status)
+        last = self._after_of
+        if not (last and all(a is b for a, b in zip(of, last, strict=True))):
+            route = mapping.route
+            status = (
+                f'{{"id": {_id(mapping.status_id)}, "name": {_json(mapping.status)}}}'
+                if mapping.status
+                else "null"
+            )
+            self._after = (
+                f'], "stories": {_json(list(mapping.stories))}, "route": {{"project": '
+                f'{_json(route.project)}, "suite": {_json(route.suite)}}}, "status": {status}'
+            )
+            self._after_of = of
+        return self._after
+
+
+def _head(mapping: TestMapping) -> str:
+    strategy = "null" if mapping.matched_by is None else f'"{mapping.matched_by.value}"'
+    return f', "mapping": {{"matched_by": {strategy}, "cases": ['
+
+
+def _reason(reason: str | None) -> str:
+    return f', "reason": {"null" if reason is None else encode_basestring(reason)}}}}}'
+
+
+def _id(number: int | None) -> str:
+    return "null" if number is None else str(number)
 
 
 def _chunks(report: RunReport) -> Iterator[str]:
@@ -181,10 +291,14 @@ def _chunks(report: RunReport) -> Iterator[str]:
     yield text[: text.rindex("}")].rstrip() + ',\n "tests": [\n'
     writer = _LineWriter()
     results = report.reports.results
-    mappings: Iterable[TestMapping | None] = (
-        report.mappings if len(report.mappings) == len(results) else [None] * len(results)
-    )
-    lines = map(writer.line, results, mappings)
+    pairs: Iterable[tuple[TestResult, TestMapping | Pending | None]]
+    if isinstance(report.mappings, Mappings) and len(report.mappings) == len(results):
+        pairs = report.mappings.entries()  # shared entries as they are stored: see `_pending`
+    elif len(report.mappings) == len(results):
+        pairs = zip(results, report.mappings, strict=True)
+    else:
+        pairs = ((result, None) for result in results)
+    lines = (writer.line(result, mapping) for result, mapping in pairs)
     for start in range(0, len(results), 2000):
         separator = ",\n" if start else ""
         yield separator + ",\n".join(next(lines) for _ in range(min(2000, len(results) - start)))

@@ -1,13 +1,23 @@
-"""results_json: the fast line writer writes exactly what json.dumps of test_entry would."""
+"""results_json: the fast line writer writes exactly what json.dumps of test_entry would, for
+plain mappings and for the shared entries of the mapping table, and the whole file says the
+same whichever form the mappings come in."""
 
 from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 from tmsaction import results_json
+from tmsaction.config.load import default_config
+from tmsaction.inputs import RunContext
 from tmsaction.mapping.model import CaseRef, Route, Strategy, TestMapping
-from tmsaction.model import Outcome, TestDetail, TestResult
+from tmsaction.mapping.table import Mappings
+from tmsaction.model import Outcome, ReportSet, TestDetail, TestResult, Totals
+from tmsaction.plan.build import plan_mapping
+from tmsaction.runreport import RunReport
+
+from tests.mapping_world import CATALOG, LOOKUPS, config, mapped
 
 NAMES = ["plain", "ünïcode €", 'quote " and \\ back', "tab\there", "line\nbreak", "\u2028", ""]
 MAPPINGS = [
@@ -19,7 +29,59 @@ MAPPINGS = [
         matched_by=Strategy.NAME,
         reason="TestRail was not read",
     ),
+    TestMapping(
+        Route("Shop", None),
+        (CaseRef(105, ("Checkout",), "Charges card once"), CaseRef(7), CaseRef(None, (), "")),
+        Strategy.PINNED,
+        ("SHOP-3", "SHOP-12"),
+        None,
+        "Known issue",
+        reason="line\nbreak \u2028",
+    ),
+    TestMapping(Route(None, "Web"), (), None, (), None, None, reason="no case id in the name"),
 ]
+
+# Configs whose mapping tables hold every kind of entry: name targets (several sections, titles
+# that are or are not the test's name, split titles, a root), unmatched tests with their own
+# reasons, and plain mappings by case id or by name against TestRail.
+CONFIGS = [
+    "",
+    "testrail:\n  names: {section: class, strip_suffix: [Test], title: words, root: [Auto]}\n",
+    "testrail:\n  names: {section: none, split_title: ' › ', strip_parameters: true}\n",
+    "testrail:\n  names: {section: package}\n  match: [case_id, name]\n",
+    "testrail:\n  match: [case_id]\n",
+    "jira:\n  stories:\n    properties: [story]\n",
+]
+CLASSES = ["com.acme.shop.CartTest", "com.acme.shop.CheckoutTest", "Checkout", "", "ünï.Test"]
+TITLES = [
+    "charges card once",
+    "Adds item to empty cart",
+    "test_adds_item_C101",
+    "Login › signs in @SHOP-3",
+    "test_total[EUR-19]",
+    "  spaced\t out  ",
+    'quote " and \\ back',
+    "ünïcode €",
+    "t" * 300,
+]
+
+
+def random_result(rng: random.Random) -> TestResult:
+    detail = None
+    if rng.random() < 0.2:
+        detail = TestDetail(message="m", properties=(("story", rng.choice(["SHOP-1", "x"])),))
+    classname = rng.choice(CLASSES)
+    return TestResult(
+        suite=rng.choice([(classname,), (), ("Suite", "Inner")]),
+        classname=classname,
+        name=rng.choice(TITLES) + rng.choice(["", str(rng.randint(0, 9))]),
+        outcome=rng.choice(list(Outcome)),
+        duration=rng.choice([None, 0.0, 1e-7, 0.1, 12.5, 1e20, rng.random()]),
+        source=rng.choice(["a.xml", "dir/ünï.xml"]),
+        file=rng.choice([None, "tests/t.py", 'we"ird']),
+        line=rng.choice([None, 1, 4242]),
+        detail=detail,
+    )
 
 
 def test_fast_lines_equal_json_dumps_of_the_entry() -> None:
@@ -42,6 +104,52 @@ def test_fast_lines_equal_json_dumps_of_the_entry() -> None:
         expected = results_json.test_entry(result, mapping)
         assert line == json.dumps(expected, ensure_ascii=False)
         assert json.loads(line) == expected
+
+
+def test_shared_entries_write_what_their_materialised_mappings_would() -> None:
+    """The writer reads the mapping table's shared entries piece by piece; each line must equal
+    json.dumps of the entry built from the test's whole `TestMapping`."""
+    rng = random.Random(5)
+    kinds: set[str] = set()
+    for text in CONFIGS:
+        for catalog in (None, CATALOG):
+            results = [random_result(rng) for _ in range(300)]
+            run = mapped(config(text), results, catalog=catalog, create_cases=rng.random() < 0.5)
+            writer = results_json._LineWriter()
+            for index, (result, entry) in enumerate(run.mappings.entries()):
+                kinds.add(type(entry).__name__)
+                mapping = run.mappings[index]
+                expected = json.dumps(results_json.test_entry(result, mapping), ensure_ascii=False)
+                assert writer.line(result, entry) == expected, (text, catalog is not None)
+    assert kinds == {"TestMapping", "NameTarget", "Unmatched"}  # every path was taken
+
+
+def report_of(results: list[TestResult], mappings: object) -> RunReport:
+    planned = plan_mapping(results, Totals.of(results), default_config())
+    return RunReport(
+        reports=ReportSet(results=tuple(results), totals=Totals.of(results)),
+        context=RunContext(workspace=Path("/ws")),
+        dry_run=True,
+        mappings=mappings,  # type: ignore[arg-type]
+        plan=planned.plan,
+        coverage=planned.coverage,
+        gates=planned.gates,
+    )
+
+
+def test_the_file_is_the_same_from_the_table_and_from_plain_mappings(tmp_path: Path) -> None:
+    rng = random.Random(11)
+    results = [random_result(rng) for _ in range(4500)]  # more than one chunk of lines
+    run = mapped(config(CONFIGS[1]), results, lookups=LOOKUPS)
+    assert isinstance(run.mappings, Mappings)
+    from_table, from_list = tmp_path / "table.json", tmp_path / "list.json"
+    results_json.write_results_json(from_table, report_of(results, run.mappings))
+    results_json.write_results_json(from_list, report_of(results, list(run.mappings)))
+    assert from_table.read_bytes() == from_list.read_bytes()
+    tests = json.loads(from_table.read_text(encoding="utf-8"))["tests"]
+    assert len(tests) == len(results)
+    assert tests[17] == results_json.test_entry(results[17], run.mappings[17])
+    assert {t["mapping"]["matched_by"] for t in tests} == {"name", "case_id"}
 
 
 def test_entry_carries_parameters_and_attempt_sources() -> None:

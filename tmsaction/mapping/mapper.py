@@ -168,9 +168,19 @@ class Mapper:
         entry = self._pending.get(key)
         if entry is None:
             if kind is NameTarget:
-                entry = NameTarget(self, destination, stories, status, reason)
+                shared = TestMapping(
+                    destination.route,
+                    (),
+                    Strategy.NAME,
+                    stories,
+                    status.id,
+                    status.name,
+                    reason=reason,
+                )
+                entry = NameTarget(self.namer_for(destination), shared)
             else:
-                entry = Unmatched(self, destination, stories, status)
+                shared = TestMapping(destination.route, (), None, stories, status.id, status.name)
+                entry = Unmatched(self, destination, shared)
             if len(self._pending) > 100_000:
                 self._pending.clear()
             self._pending[key] = entry

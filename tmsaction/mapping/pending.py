@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from tmsaction.mapping.model import CaseRef, Route, Strategy, TestMapping
 from tmsaction.mapping.names import Namer
-from tmsaction.mapping.outcomes import ResolvedStatus
 from tmsaction.mapping.routes import Destination
 from tmsaction.model import TestResult
 
@@ -18,73 +17,93 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, eq=False)
 class NameTarget:
-    """Pending: a name-matching target without TestRail (title built from the test on read)."""
+    """Pending: a name-matching target without TestRail (section and title from the test on read).
 
-    mapper: Mapper
-    destination: Destination
-    stories: tuple[str, ...]
-    status: ResolvedStatus
-    reason: str
-    has_target: bool = True
-    matched_by: Strategy | None = Strategy.NAME
+    `shared` is every test's mapping but its case: route, strategy, stories, status and reason."""
+
+    namer: Namer
+    shared: TestMapping
+
+    has_target = True
 
     @property
     def route(self) -> Route:
-        return self.destination.route
+        return self.shared.route
+
+    @property
+    def matched_by(self) -> Strategy | None:
+        return self.shared.matched_by
+
+    @property
+    def stories(self) -> tuple[str, ...]:
+        return self.shared.stories
 
     @property
     def status_name(self) -> str | None:
-        return self.status.name
+        return self.shared.status
 
     def target(self, result: TestResult) -> tuple[tuple[str, ...], str]:
-        section, title = self.namer.place(result)
-        root = self.destination.root
-        return (root + section if root else section), title
+        return self.namer.placed(result)
 
-    @property
-    def namer(self) -> Namer:
-        return self.mapper.namer_for(self.destination)
+    def reason(self, result: TestResult) -> str | None:
+        return self.shared.reason
 
     def materialise(self, result: TestResult) -> TestMapping:
-        path, title = self.target(result)
+        shared = self.shared
+        path, title = self.namer.placed(result)
+        # Positional: the contract's field order, as in the mapper's hot path.
         return TestMapping(
-            route=self.destination.route,
-            cases=(CaseRef(None, path, title),),
-            matched_by=Strategy.NAME,
-            stories=self.stories,
-            status_id=self.status.id,
-            status=self.status.name,
-            reason=self.reason,
+            shared.route,
+            (CaseRef(None, path, title),),
+            shared.matched_by,
+            shared.stories,
+            shared.status_id,
+            shared.status,
+            shared.comment,
+            shared.reason,
         )
 
 
 @dataclass(frozen=True, eq=False)
 class Unmatched:
-    """Pending: a test no strategy matched; the reason is worked out from the test on read."""
+    """Pending: a test no strategy matched; the reason is worked out from the test on read.
+
+    `shared` is every test's mapping but its reason: route, stories and status, no case."""
 
     mapper: Mapper
     destination: Destination
-    stories: tuple[str, ...]
-    status: ResolvedStatus
-    has_target: bool = False
-    matched_by: Strategy | None = None
+    shared: TestMapping
+
+    has_target = False
 
     @property
     def route(self) -> Route:
-        return self.destination.route
+        return self.shared.route
+
+    @property
+    def matched_by(self) -> Strategy | None:
+        return None
+
+    @property
+    def stories(self) -> tuple[str, ...]:
+        return self.shared.stories
 
     @property
     def status_name(self) -> str | None:
-        return self.status.name
+        return self.shared.status
 
     def target(self, result: TestResult) -> tuple[tuple[str, ...], str] | None:
         return None
 
+    def reason(self, result: TestResult) -> str | None:
+        return self.mapper.explain(result, self.destination)
+
     def materialise(self, result: TestResult) -> TestMapping:
+        shared = self.shared
         return TestMapping(
-            route=self.destination.route,
-            stories=self.stories,
-            status_id=self.status.id,
-            status=self.status.name,
-            reason=self.mapper.explain(result, self.destination),
+            route=shared.route,
+            stories=shared.stories,
+            status_id=shared.status_id,
+            status=shared.status,
+            reason=self.reason(result),
         )

@@ -17,9 +17,16 @@ from tmsaction.model import TestResult
 
 
 class Pending(Protocol):
-    """A shared entry completed from each test's own result when read. Everything but the
-    target's section/title and the reason is the same for all its tests, so one-pass consumers
-    (the digest) read it without building a `TestMapping` per test."""
+    """A shared entry completed from each test's own result when read. Everything in `shared` is
+    the same for all its tests; each test adds its target case (`target`) or, when unmatched, its
+    reason (`reason`). One-pass consumers (the digest, results_json) read these pieces without
+    building a `TestMapping` per test; `materialise(result)` is the test's whole mapping."""
+
+    @property
+    def shared(self) -> TestMapping:
+        """The mapping of every test of this entry, without the per-test part: no `cases`, and
+        `reason` only when it is the same for all (a name target's)."""
+        ...
 
     @property
     def route(self) -> Route: ...
@@ -38,6 +45,11 @@ class Pending(Protocol):
 
     def target(self, result: TestResult) -> tuple[tuple[str, ...], str] | None:
         """The (section path, title) a name target looks for; None when unmatched."""
+        ...
+
+    def reason(self, result: TestResult) -> str | None:
+        """The test's `reason` (a name target's is `shared.reason`; an unmatched test's is its
+        own, worked out on each call)."""
         ...
 
     def materialise(self, result: TestResult) -> TestMapping: ...
