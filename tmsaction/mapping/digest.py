@@ -242,8 +242,7 @@ class _Targets:
             group = found
             self._route, self._path, self._group = route, path, group
         group.tests += 1
-        # An ASCII title without capitals is its own case fold: no new string a test.
-        folded = title if title.isascii() and title.islower() else title.casefold()
+        folded = title.casefold()
         if self._keep_all:
             group.titles.setdefault(folded, title)
             return
