@@ -24,8 +24,9 @@ from tmsaction.mapping.model import CaseRef, Route, Strategy, TestMapping
 from tmsaction.mapping.names import NameKey, Namer
 from tmsaction.mapping.notes import Notes
 from tmsaction.mapping.outcomes import ResolvedStatus, resolve_statuses
-from tmsaction.mapping.pending import NameTarget, Unmatched
+from tmsaction.mapping.pending import NameTarget, SharedEntries, Unmatched
 from tmsaction.mapping.pinned import PinTable, identity_text
+from tmsaction.mapping.plain import map_plain, plain_marks
 from tmsaction.mapping.reasons import explain_unmatched
 from tmsaction.mapping.routes import Destination, Router
 from tmsaction.mapping.stories import StoryFinder
@@ -86,7 +87,7 @@ class Mapper:
         # Strategies that cannot match in this run are skipped up front (a million times cheaper
         # than asking them): no pinned entries, automation ids without TestRail, ids not read.
         sources = testrail.case_ids
-        self._order = tuple(
+        self.order = tuple(
             s
             for s in testrail.match
             if not (s is Strategy.PINNED and not testrail.pinned)
@@ -95,13 +96,14 @@ class Mapper:
                 s is Strategy.CASE_ID and not (sources.names or sources.properties or sources.tags)
             )
         )
-        self._routed = bool(testrail.routes)
-        self._used: dict[Destination, int] = {}
+        self.routed = bool(testrail.routes)
+        self.used: dict[Destination, int] = {}
         self._default = self.router.default
         self._case_refs_stories = config.jira.stories.case_refs
         self._targets: dict[Destination, SuiteTarget | None] = {}
         self._plain_refs: dict[int, tuple[CaseRef]] = {}
-        self._pending: dict[tuple[object, ...], NameTarget | Unmatched] = {}
+        self.shared = SharedEntries(self, NOT_READ)
+        self._plain_marks = plain_marks(self)
 
     def namer_for(self, destination: Destination) -> Namer:
         namer = self._namers.get(destination)
@@ -116,27 +118,43 @@ class Mapper:
     # -- the run ---------------------------------------------------------------------------------
 
     def map(self, results: Sequence[TestResult]) -> MappingRun:
-        entries = _without_gc_pauses(lambda: [self._map_one(result) for result in results])
+        marks = self._plain_marks
+        if marks is None:
+            entries = _without_gc_pauses(lambda: [self._map_one(result) for result in results])
+        else:
+            entries = _without_gc_pauses(lambda: map_plain(self, marks, results, self._map_one))
+        if not self.routed and results:  # every test went to the default route
+            self.used[self._default] = self.used.get(self._default, 0) + len(results)
         return MappingRun(
             mappings=Mappings(results, entries),
             notes=self.notes.lines(),
             testrail_read=self.catalog is not None,
             destinations=tuple(
-                (d, self._used[d]) for d in self.router.destinations if d in self._used
+                (d, self.used[d]) for d in self.router.destinations if d in self.used
             ),
             statuses=self.statuses,
         )
 
     def _map_one(self, result: TestResult) -> TestMapping | NameTarget | Unmatched:
-        # The hot loop of a run (a million calls): attribute chains are hoisted into __init__.
-        destination = self.router.destination(result) if self._routed else self._default
-        self._used[destination] = self._used.get(destination, 0) + 1
-        target = self._targets.get(destination) if self.catalog is not None else None
-        if target is None and self.catalog is not None:
-            target = self.target_of(destination)
+        # The hot loop of a run (a million calls): attribute chains are hoisted into __init__,
+        # and the common test does not come here (`plain.py`).
+        if self.routed:
+            destination = self.router.destination(result)
+            self.used[destination] = self.used.get(destination, 0) + 1
+        else:
+            destination = self._default
         status = self.statuses[result.outcome]
-        for strategy in self._order:
+        catalog = self.catalog
+        target = None
+        if catalog is not None:
+            target = self._targets.get(destination)
+            if target is None:
+                target = self.target_of(destination)
+        for strategy in self.order:
             if strategy is Strategy.NAME:
+                if catalog is None:
+                    stories = self.stories.stories(result)
+                    return self._name_target(result, destination, stories, status)
                 found = self._by_name(result, destination, target, status)
                 if found is not None:
                     return found
@@ -154,37 +172,21 @@ class Mapper:
                     status.id,
                     status.name,
                 )
-        return self._shared(Unmatched, destination, self.stories.stories(result), status)
+        return self.shared.unmatched(destination, self.stories.stories(result), status)
 
-    def _shared(
+    def _name_target(
         self,
-        kind: type[NameTarget] | type[Unmatched],
+        result: TestResult,
         destination: Destination,
         stories: tuple[str, ...],
         status: ResolvedStatus,
-        reason: str = "",
-    ) -> NameTarget | Unmatched:
-        key = (kind, destination, stories, status, reason)
-        entry = self._pending.get(key)
-        if entry is None:
-            if kind is NameTarget:
-                shared = TestMapping(
-                    destination.route,
-                    (),
-                    Strategy.NAME,
-                    stories,
-                    status.id,
-                    status.name,
-                    reason=reason,
-                )
-                entry = NameTarget(self.namer_for(destination), shared)
-            else:
-                shared = TestMapping(destination.route, (), None, stories, status.id, status.name)
-                entry = Unmatched(self, destination, shared)
-            if len(self._pending) > 100_000:
-                self._pending.clear()
-            self._pending[key] = entry
-        return entry
+    ) -> NameTarget:
+        """A name target without TestRail: the shared entry of its section (see `NameTarget`)."""
+        namer = self.namer_for(destination)
+        path, title = namer.placed(result)
+        return self.shared.name_target(
+            destination, namer, stories, status, path=path, titles_are_names=title == result.name
+        )
 
     # -- strategies ------------------------------------------------------------------------------
 
@@ -253,7 +255,7 @@ class Mapper:
     ) -> TestMapping | NameTarget | None:
         if self.catalog is None:
             stories = self.stories.stories(result)
-            return self._shared(NameTarget, destination, stories, status, NOT_READ)  # type: ignore[return-value]
+            return self._name_target(result, destination, stories, status)
         if target is None:
             return None
         lookup = self._lookups.get(destination)

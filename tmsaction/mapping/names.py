@@ -144,6 +144,17 @@ class Namer:
             return self._last[1], self.title(name)
         return self._placed(result)[1], self.title(name)
 
+    def section_path(self, result: TestResult) -> tuple[str, ...]:
+        """The test's section path under the root, without the parts a split title adds."""
+        return self._placed(result)[1]
+
+    def title_of(self, result: TestResult) -> str:
+        """The test's title alone, as `place` and `placed` give it."""
+        separator = self._split
+        if separator and separator in result.name:
+            return self.title(result.name.rsplit(separator, 1)[1])
+        return self.title(result.name)
+
     def keyed(self, result: TestResult) -> tuple[tuple[str, ...], SectionKey, str, str]:
         """(section path under the root, its key, title, title key): what name matching looks
         up. The section part is cached per class, so a test costs its title and one lookup."""

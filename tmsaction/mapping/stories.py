@@ -33,6 +33,11 @@ class StoryFinder:
         # The default pattern needs an @ in the name: skip the regex for the other names.
         pattern = sources.name_pattern
         self._default_pattern = pattern is not None and pattern.pattern == DEFAULT_NAME_PATTERN
+        #: A name holds a story key only if it contains this (`@`, with the default pattern);
+        #: None: names hold none (no pattern) or any may (`reads_every_name`).
+        self.name_mark: str | None = "@" if self._default_pattern else None
+        #: A pattern of the config's: every name must be searched.
+        self.reads_every_name = pattern is not None and not self._default_pattern
 
     def stories(self, result: TestResult, refs: tuple[str, ...] = ()) -> tuple[str, ...]:
         """Keys in the order found (properties, tags, name, case refs), without repeats; equal
