@@ -106,6 +106,8 @@ def test_distinct_titles_fold_case_and_count_repeats_once() -> None:
     ]
     run = mapped(config("testrail:\n  names: {strip_parameters: true}\n"), results)
     assert all(not isinstance(entry, TestMapping) for _, entry in run.mappings.entries())
-    group = next(iter(digest_mappings(run.mappings).targets.values()))
+    groups = list(digest_mappings(run.mappings).targets.values())
+    assert [g.section_path for g in groups] == [("Cart",)]
+    group = groups[0]
     assert (group.tests, group.distinct_titles) == (15, 3)
     assert list(group.titles.values()) == ["Adds item", "Straße", "Removes item"]

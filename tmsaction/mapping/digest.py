@@ -11,7 +11,7 @@ from __future__ import annotations
 from array import array
 from dataclasses import dataclass, field
 
-from tmsaction.mapping.model import DEFAULT_ROUTE, Route, Strategy, TestMapping
+from tmsaction.mapping.model import Route, Strategy, TestMapping
 from tmsaction.mapping.table import Mappings, Pending
 from tmsaction.model import Outcome, TestResult
 
@@ -51,6 +51,17 @@ class TargetGroup:
     # than a set of int objects (about 70 MB less on the million-test dry run).
     title_hashes: array[int] = field(default_factory=lambda: array("q"), repr=False)
     _counted: tuple[int, int] = field(default=(0, 0), repr=False)  # (hashes, distinct ones)
+
+    def add(self, title: str) -> None:
+        """One more test with this title (`digest_mappings` has a copy of this, inlined)."""
+        self.tests += 1
+        folded = title.casefold()
+        if self.all_titles:
+            self.titles.setdefault(folded, title)
+        else:
+            self.title_hashes.append(hash(folded))
+            if len(self.titles) < EXAMPLES_PER_GROUP:
+                self.titles.setdefault(folded, title)
 
     @property
     def distinct_titles(self) -> int:
@@ -108,42 +119,55 @@ def digest_mappings(mappings: Mappings, *, keep_all_titles: bool = False) -> Dig
     (when cases will really be created), not only the first few of each section.
 
     Shared pending entries are read as they are (their route, strategy, stories and status are
-    the same for all their tests): a name target costs its section and title, and only the first
-    `LIST_LIMIT` listed tests are materialised."""
+    the same for all their tests, and their tests mostly come one after another, a class at a
+    time): per test, a name target costs its title's hash, and only the first `LIST_LIMIT`
+    listed tests are materialised."""
     digest = Digest()
     targets = _Targets(digest, keep_all_titles)
-    matched, examples = digest.matched, digest.examples
     per_entry: dict[Pending, int] = {}  # tests per shared entry, folded into the counts at the end
-    # The tests of one entry mostly come one after another (a class at a time): count the runs.
-    run: Pending | None = None
-    run_start = 0
+    pending: Pending | None = None  # the shared entry of the run of tests being read
+    start = 0
+    group: TargetGroup | None = None  # the section of the last name target
     index = -1
     for index, (result, entry) in enumerate(mappings.entries()):
-        if isinstance(entry, TestMapping):
-            if run is not None:
-                per_entry[run] = per_entry.get(run, 0) + index - run_start
-                run = None
-            _add_mapping(digest, targets, index, result, entry)
-            continue
-        if entry is not run:
-            if run is not None:
-                per_entry[run] = per_entry.get(run, 0) + index - run_start
-            run, run_start = entry, index
-        if entry.has_target:
-            place = entry.target(result)
-            if place is not None:
-                targets.add(entry.route, place[0], place[1])
-            strategy = entry.matched_by
-            if strategy is not None and (
-                len(matched) < LIST_LIMIT or len(examples.get(strategy, ())) < EXAMPLES
-            ):
+        if entry is not pending:
+            if pending is not None:
+                per_entry[pending] = per_entry.get(pending, 0) + index - start
+            if isinstance(entry, TestMapping):
+                pending = None
+                _add_mapping(digest, targets, index, result, entry)
+                continue
+            pending, start = entry, index
+            target, route, strategy, stories = (
+                entry.target,
+                entry.route,
+                entry.matched_by,
+                entry.stories,
+            )
+            noting = _noting(digest, strategy)
+        place = target(result)
+        if place is not None:
+            path, title = place
+            if group is None or path is not group.section_path or route is not group.route:
+                group = targets.group(route, path)
+            # `TargetGroup.add`, inlined: this runs a million times on a large dry run.
+            group.tests += 1
+            folded = title.casefold()
+            if group.all_titles:
+                group.titles.setdefault(folded, title)
+            else:
+                group.title_hashes.append(hash(folded))
+                if len(group.titles) < EXAMPLES_PER_GROUP:
+                    group.titles.setdefault(folded, title)
+            if noting and strategy is not None:
                 _note_match(digest, index, result, entry, strategy)
+                noting = _noting(digest, strategy)
         elif len(digest.unmatched) < LIST_LIMIT:
             digest.unmatched.append(_row(index, result, entry.materialise(result)))
-        if entry.stories:
-            _add_stories(digest, result, entry.stories, ())
-    if run is not None:
-        per_entry[run] = per_entry.get(run, 0) + index + 1 - run_start
+        if stories:
+            _add_stories(digest, result, stories, ())
+    if pending is not None:
+        per_entry[pending] = per_entry.get(pending, 0) + index + 1 - start
     for entry, tests in per_entry.items():
         digest.tests += tests
         strategy = entry.matched_by
@@ -154,6 +178,13 @@ def digest_mappings(mappings: Mappings, *, keep_all_titles: bool = False) -> Dig
         if not entry.has_target:
             digest.unmatched_count += tests
     return digest
+
+
+def _noting(digest: Digest, strategy: Strategy | None) -> bool:
+    """Whether tests matched this way are still listed or quoted as examples."""
+    if strategy is None:
+        return False
+    return len(digest.matched) < LIST_LIMIT or len(digest.examples.get(strategy, ())) < EXAMPLES
 
 
 def _add_mapping(
@@ -213,42 +244,29 @@ def _row(index: int, result: TestResult, mapping: TestMapping) -> TestRow:
 
 
 class _Targets:
-    """Counts name targets into the digest's groups (one per route and section path)."""
+    """The digest's name-target groups, one per route and section path."""
 
-    __slots__ = ("_by_route", "_digest", "_group", "_keep_all", "_path", "_route")
+    __slots__ = ("_by_route", "_digest", "_keep_all")
 
     def __init__(self, digest: Digest, keep_all: bool) -> None:
         self._digest = digest
         self._keep_all = keep_all
-        # Routes are shared objects: their groups are found by identity, sparing a dataclass hash
-        # a test; and the last group is kept, as the tests of a section come one after another.
+        # Routes are shared objects: their groups are found by identity, sparing a dataclass hash.
         self._by_route: dict[int, dict[tuple[str, ...], TargetGroup]] = {}
-        self._route: Route | None = None
-        self._path: tuple[str, ...] | None = None
-        self._group = TargetGroup(DEFAULT_ROUTE, ())
+
+    def group(self, route: Route, path: tuple[str, ...]) -> TargetGroup:
+        groups = self._by_route.get(id(route))
+        if groups is None:
+            groups = self._by_route[id(route)] = {}
+        group = groups.get(path)
+        if group is None:
+            group = groups[path] = self._digest.targets.setdefault(
+                (route, path), TargetGroup(route, path, all_titles=self._keep_all)
+            )
+        return group
 
     def add(self, route: Route, path: tuple[str, ...], title: str) -> None:
-        if route is self._route and path is self._path:
-            group = self._group
-        else:
-            groups = self._by_route.get(id(route))
-            if groups is None:
-                groups = self._by_route[id(route)] = {}
-            found = groups.get(path)
-            if found is None:
-                found = groups[path] = self._digest.targets.setdefault(
-                    (route, path), TargetGroup(route, path, all_titles=self._keep_all)
-                )
-            group = found
-            self._route, self._path, self._group = route, path, group
-        group.tests += 1
-        folded = title.casefold()
-        if self._keep_all:
-            group.titles.setdefault(folded, title)
-            return
-        group.title_hashes.append(hash(folded))
-        if len(group.titles) < EXAMPLES_PER_GROUP:
-            group.titles.setdefault(folded, title)
+        self.group(route, path).add(title)
 
 
 def _add_stories(
