@@ -84,35 +84,113 @@ def _json(value: object) -> str:
 
 
 class _LineWriter:
-    """`json.dumps(test_entry(result, mapping), ensure_ascii=False)`, built from cached pieces for
-    the tests that have no detail (most of a large run): a million `json.dumps` calls would cost
-    more than reading the reports. The pieces around the name repeat from test to test, and so do
-    most of a mapping's: a shared pending entry (`mapping/table.py`) is written as its cached head
-    and tail around the test's own case, without building the test's `TestMapping`.
-    tests/unit/test_results_json.py proves the pieces add up to the same JSON."""
+    """`json.dumps(test_entry(result, mapping), ensure_ascii=False)` for every test, built from
+    cached pieces for the tests that have no detail (most of a large run): a million `json.dumps`
+    calls would cost more than reading the reports. The pieces around the name repeat from test
+    to test, and so do most of a mapping's: a shared pending entry (`mapping/table.py`) is written
+    as its cached head and tail around the test's own case, without building the test's
+    `TestMapping`. tests/unit/test_results_json.py proves the pieces add up to the same JSON."""
 
     def __init__(self) -> None:
         self._suites: dict[tuple[str, ...], str] = {}
         self._strings: dict[str, str] = {}
         self._durations: dict[float, str] = {}
-        # The pieces around the name and the duration repeat from test to test; the last ones are
-        # kept by identity of their inputs (the readers share suite, class, file and source).
-        self._head_of: tuple[object, object] = (None, None)
-        self._head = ""
-        self._middle_of: tuple[object, object, object] = (None, None, None)
-        self._middle = ""
-        self._source_of: object = None
-        self._tail = ""
         # Mapping pieces: per shared entry (head up to the cases, tail after them), per section
-        # path, and the last ones met by identity.
+        # path, and the last ones met, by identity.
         self._entries: dict[Pending, tuple[str, str | None]] = {}
-        self._entry: Pending | None = None
-        self._entry_parts: tuple[str, str | None] = ("", None)
         self._paths: dict[tuple[str, ...], str] = {}
         self._path: tuple[str, ...] | None = None
         self._path_json = ""
         self._after_of: tuple[object, ...] = ()
         self._after = ""
+
+    def line(self, result: TestResult, mapping: TestMapping | Pending | None = None) -> str:
+        """One test's line (`lines` for many: it reuses the pieces of the test before)."""
+        return next(self.lines(((result, mapping),)))
+
+    def lines(
+        self, tests: Iterable[tuple[TestResult, TestMapping | Pending | None]]
+    ) -> Iterator[str]:
+        """Each test's line, in order. The hot loop of a large run: the pieces the previous test
+        used are kept in locals, by identity of what they were made of (the readers share suite,
+        class, file and source between the tests of a file; a run of tests shares an entry)."""
+        nothing = object()
+        suite_of: object = nothing
+        class_of: object = nothing
+        file_of: object = nothing
+        line_of: object = nothing
+        outcome_of: object = nothing
+        source_of: object = nothing
+        entry_of: object = nothing
+        path_of: object = nothing
+        head = middle = tail = entry_head = before_title = ""
+        entry_tail: str | None = None
+        durations = self._durations
+        for result, mapping in tests:
+            if result.detail is not None:
+                yield json.dumps(test_entry(result, _whole(result, mapping)), ensure_ascii=False)
+                continue
+            if result.suite is not suite_of or result.classname is not class_of:
+                suite_of, class_of = result.suite, result.classname
+                head = (
+                    f'{{"suite": {self._suite(result.suite)}, '
+                    f'"classname": {self._string(result.classname)}, "name": '
+                )
+            if (
+                result.file is not file_of
+                or result.line != line_of
+                or result.outcome is not outcome_of
+            ):
+                file_of, line_of, outcome_of = result.file, result.line, result.outcome
+                file = "null" if result.file is None else self._string(result.file)
+                line = "null" if result.line is None else str(result.line)
+                middle = (
+                    f', "file": {file}, "line": {line}, "outcome": "{result.outcome.value}", '
+                    '"duration": '
+                )
+            if result.source is not source_of:
+                source_of = result.source
+                tail = f', "source": {self._string(result.source)}'
+            name = encode_basestring(result.name)
+            # Reports write durations to the millisecond or so: a few thousand values repeat.
+            duration = result.duration
+            seconds = (
+                "null" if duration is None else durations.get(duration) or self._duration(duration)
+            )
+            if mapping is None:
+                yield f"{head}{name}{middle}{seconds}{tail}}}"
+                continue
+            if isinstance(mapping, TestMapping):
+                yield f"{head}{name}{middle}{seconds}{tail}{self._mapping(mapping)}"
+                continue
+            # A shared entry: its head, the test's case (or reason), its tail.
+            if mapping is not entry_of:
+                entry_of, path_of = mapping, nothing
+                entry_head, entry_tail = self._entry_pieces(mapping)
+            after = entry_tail
+            if after is None:  # each test of this entry has its own reason
+                after = self._after_cases(mapping.shared) + _reason(mapping.reason(result))
+            place = mapping.target(result)
+            if place is None:
+                yield f"{head}{name}{middle}{seconds}{tail}{entry_head}{after}"
+                continue
+            path, title = place
+            if path is not path_of:
+                path_of = path
+                before_title = (
+                    f'{entry_head}{{"id": null, "section": {self._section(path)}, "title": '
+                )
+            # The title is most often the name itself, encoded already.
+            title_json = name if title is result.name else encode_basestring(title)
+            yield f"{head}{name}{middle}{seconds}{tail}{before_title}{title_json}}}{after}"
+
+    def _suite(self, suite: tuple[str, ...]) -> str:
+        encoded = self._suites.get(suite)
+        if encoded is None:
+            encoded = _json(list(suite))
+            if len(self._suites) < 100_000:
+                self._suites[suite] = encoded
+        return encoded
 
     def _string(self, text: str) -> str:
         encoded = self._strings.get(text)
@@ -122,81 +200,30 @@ class _LineWriter:
                 self._strings[text] = encoded
         return encoded
 
-    def _duration(self, duration: float | None) -> str:
-        if duration is None:
-            return "null"
-        # Reports write durations to the millisecond or so: a few thousand values repeat.
-        encoded = self._durations.get(duration)
-        if encoded is None:
-            encoded = float.__repr__(duration)
-            if len(self._durations) < 20_000:
-                self._durations[duration] = encoded
+    def _duration(self, duration: float) -> str:
+        encoded = float.__repr__(duration)
+        if len(self._durations) < 20_000:
+            self._durations[duration] = encoded
         return encoded
-
-    def line(self, result: TestResult, mapping: TestMapping | Pending | None = None) -> str:
-        if result.detail is not None:
-            if mapping is not None and not isinstance(mapping, TestMapping):
-                mapping = mapping.materialise(result)
-            return json.dumps(test_entry(result, mapping), ensure_ascii=False)
-        suite_of, class_of = self._head_of
-        if result.suite is not suite_of or result.classname is not class_of:
-            suite = self._suites.get(result.suite)
-            if suite is None:
-                suite = _json(list(result.suite))
-                if len(self._suites) < 100_000:
-                    self._suites[result.suite] = suite
-            self._head = f'{{"suite": {suite}, "classname": {self._string(result.classname)}, '
-            self._head_of = (result.suite, result.classname)
-        file_of, line_of, outcome_of = self._middle_of
-        if result.file is not file_of or result.line != line_of or result.outcome is not outcome_of:
-            file = "null" if result.file is None else self._string(result.file)
-            line = "null" if result.line is None else str(result.line)
-            self._middle = f', "file": {file}, "line": {line}, "outcome": "{result.outcome.value}"'
-            self._middle_of = (result.file, result.line, result.outcome)
-        if result.source is not self._source_of:
-            self._tail = f', "source": {self._string(result.source)}'
-            self._source_of = result.source
-        name = encode_basestring(result.name)
-        if mapping is None:
-            mapped = "}"
-        elif isinstance(mapping, TestMapping):
-            mapped = self._mapping(mapping)
-        else:
-            mapped = self._pending(result, mapping, name)
-        return (
-            f'{self._head}"name": {name}{self._middle}'
-            f', "duration": {self._duration(result.duration)}{self._tail}{mapped}'
-        )
 
     # -- the mapping object: `mapping_entry`, piece by piece -----------------------------------
 
-    def _pending(self, result: TestResult, entry: Pending, name: str) -> str:
-        """A shared entry's mapping: its cached head and tail around the test's own case (the
-        section and title of a name target) or reason (an unmatched test's)."""
-        if entry is self._entry:
-            head, tail = self._entry_parts
-        else:
-            parts = self._entries.get(entry)
-            if parts is None:
-                shared = entry.shared
-                head = _head(shared)
-                # A name target's reason is its entry's; an unmatched test's is its own.
-                tail = (
-                    self._after_cases(shared) + _reason(shared.reason) if entry.has_target else None
-                )
-                parts = self._entries[entry] = (head, tail)
-            self._entry, self._entry_parts = entry, parts
-            head, tail = parts
-        place = entry.target(result)
-        cases = ""
-        if place is not None:
-            path, title = place
-            # The title is most often the name itself, encoded already.
-            title_json = name if title is result.name else encode_basestring(title)
-            cases = f'{{"id": null, "section": {self._section(path)}, "title": {title_json}}}'
-        if tail is None:
-            tail = self._after_cases(entry.shared) + _reason(entry.reason(result))
-        return head + cases + tail
+    def _entry_pieces(self, entry: Pending) -> tuple[str, str | None]:
+        """A shared entry's head (up to its cases) and tail (after them; None when each test has
+        its own reason), cached per entry."""
+        pieces = self._entries.get(entry)
+        if pieces is None:
+            shared = entry.shared
+            # With a reason in `shared`, every test of the entry has it: the tail is shared too.
+            tail = (
+                None
+                if shared.reason is None
+                else self._after_cases(shared) + _reason(shared.reason)
+            )
+            pieces = (_head(shared), tail)
+            if len(self._entries) < 100_000:
+                self._entries[entry] = pieces
+        return pieces
 
     def _mapping(self, mapping: TestMapping) -> str:
         cases = ", ".join(
@@ -237,6 +264,13 @@ class _LineWriter:
             )
             self._after_of = of
         return self._after
+
+
+def _whole(result: TestResult, mapping: TestMapping | Pending | None) -> TestMapping | None:
+    """The test's whole mapping, a shared entry's materialised."""
+    if mapping is None or isinstance(mapping, TestMapping):
+        return mapping
+    return mapping.materialise(result)
 
 
 def _head(mapping: TestMapping) -> str:
@@ -298,7 +332,7 @@ def _chunks(report: RunReport) -> Iterator[str]:
         pairs = zip(results, report.mappings, strict=True)
     else:
         pairs = ((result, None) for result in results)
-    lines = (writer.line(result, mapping) for result, mapping in pairs)
+    lines = writer.lines(pairs)
     for start in range(0, len(results), 2000):
         separator = ",\n" if start else ""
         yield separator + ",\n".join(next(lines) for _ in range(min(2000, len(results) - start)))

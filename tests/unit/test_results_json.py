@@ -4,15 +4,17 @@ same whichever form the mappings come in."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 from tmsaction import results_json
 from tmsaction.config.load import default_config
 from tmsaction.inputs import RunContext
 from tmsaction.mapping.model import CaseRef, Route, Strategy, TestMapping
-from tmsaction.mapping.table import Mappings
+from tmsaction.mapping.table import Mappings, Pending
 from tmsaction.model import Outcome, ReportSet, TestDetail, TestResult, Totals
 from tmsaction.plan.build import plan_mapping
 from tmsaction.runreport import RunReport
@@ -86,7 +88,7 @@ def random_result(rng: random.Random) -> TestResult:
 
 def test_fast_lines_equal_json_dumps_of_the_entry() -> None:
     rng = random.Random(3)
-    writer = results_json._LineWriter()
+    tests: list[tuple[TestResult, TestMapping | None]] = []
     for _ in range(2000):
         result = TestResult(
             suite=tuple(rng.choice(NAMES) for _ in range(rng.randint(0, 3))),
@@ -99,11 +101,17 @@ def test_fast_lines_equal_json_dumps_of_the_entry() -> None:
             line=rng.choice([None, 1, 4242]),
             detail=rng.choice([None, None, TestDetail(message="m", parameters="1, 2")]),
         )
-        mapping = rng.choice(MAPPINGS)
-        line = writer.line(result, mapping)
+        # Runs of one test's facts, as a reader shares them, so the kept pieces are reused too.
+        for _ in range(rng.choice([1, 1, 3])):
+            tests.append((result, rng.choice(MAPPINGS)))
+    lines = list(results_json._LineWriter().lines(tests))
+    assert len(lines) == len(tests)
+    for line, (result, mapping) in zip(lines, tests, strict=True):
         expected = results_json.test_entry(result, mapping)
         assert line == json.dumps(expected, ensure_ascii=False)
         assert json.loads(line) == expected
+    result, mapping = tests[0]
+    assert results_json._LineWriter().line(result, mapping) == lines[0]
 
 
 def test_shared_entries_write_what_their_materialised_mappings_would() -> None:
@@ -114,14 +122,65 @@ def test_shared_entries_write_what_their_materialised_mappings_would() -> None:
     for text in CONFIGS:
         for catalog in (None, CATALOG):
             results = [random_result(rng) for _ in range(300)]
+            if rng.random() < 0.5:  # a class at a time, as reports list them
+                results.sort(key=lambda r: (r.suite, r.classname))
             run = mapped(config(text), results, catalog=catalog, create_cases=rng.random() < 0.5)
-            writer = results_json._LineWriter()
-            for index, (result, entry) in enumerate(run.mappings.entries()):
-                kinds.add(type(entry).__name__)
-                mapping = run.mappings[index]
+            entries = list(run.mappings.entries())
+            kinds.update(type(entry).__name__ for _, entry in entries)
+            lines = results_json._LineWriter().lines(entries)
+            for line, (result, mapping) in zip(lines, run.mappings.pairs(), strict=True):
                 expected = json.dumps(results_json.test_entry(result, mapping), ensure_ascii=False)
-                assert writer.line(result, entry) == expected, (text, catalog is not None)
+                assert line == expected, (text, catalog is not None)
     assert kinds == {"TestMapping", "NameTarget", "Unmatched"}  # every path was taken
+
+
+@dataclass(frozen=True, eq=False)
+class VaryingTarget:
+    """A shared entry as the table's protocol allows one: its tests' sections differ too."""
+
+    shared: TestMapping
+    has_target = True
+
+    @property
+    def route(self) -> Route:
+        return self.shared.route
+
+    @property
+    def matched_by(self) -> Strategy | None:
+        return self.shared.matched_by
+
+    @property
+    def stories(self) -> tuple[str, ...]:
+        return self.shared.stories
+
+    @property
+    def status_name(self) -> str | None:
+        return self.shared.status
+
+    def target(self, result: TestResult) -> tuple[tuple[str, ...], str]:
+        return ("Root", result.classname), result.name.upper()
+
+    def reason(self, result: TestResult) -> str | None:
+        return self.shared.reason
+
+    def materialise(self, result: TestResult) -> TestMapping:
+        path, title = self.target(result)
+        return dataclasses.replace(self.shared, cases=(CaseRef(None, path, title),))
+
+
+def test_entries_whose_sections_differ_from_test_to_test() -> None:
+    rng = random.Random(7)
+    entries = [
+        VaryingTarget(TestMapping(Route("P", None), (), Strategy.NAME, ("S-1",), 1, "passed")),
+        VaryingTarget(TestMapping(reason='why "quoted"')),
+    ]
+    tests: list[tuple[TestResult, Pending]] = [
+        (random_result(rng), entries[rng.random() < 0.2]) for _ in range(500)
+    ]
+    lines = results_json._LineWriter().lines(tests)
+    for line, (result, entry) in zip(lines, tests, strict=True):
+        whole = entry.materialise(result)
+        assert line == json.dumps(results_json.test_entry(result, whole), ensure_ascii=False)
 
 
 def report_of(results: list[TestResult], mappings: object) -> RunReport:
