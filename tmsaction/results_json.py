@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,8 @@ class _LineWriter:
         path_of: object = nothing
         head = middle = tail = entry_head = before_title = ""
         entry_tail: str | None = None
+        # The pieces before and after the name in a shared entry whose titles are names.
+        around_name: tuple[str, str] | None = None
         durations = self._durations
         for result, mapping in tests:
             if result.detail is not None:
@@ -157,6 +160,10 @@ class _LineWriter:
             seconds = (
                 "null" if duration is None else durations.get(duration) or self._duration(duration)
             )
+            if mapping is entry_of and around_name is not None:
+                # The common case: the test before's shared entry, whose title is the name.
+                yield f"{head}{name}{middle}{seconds}{tail}{around_name[0]}{name}{around_name[1]}"
+                continue
             if mapping is None:
                 yield f"{head}{name}{middle}{seconds}{tail}}}"
                 continue
@@ -167,6 +174,17 @@ class _LineWriter:
             if mapping is not entry_of:
                 entry_of, path_of = mapping, nothing
                 entry_head, entry_tail = self._entry_pieces(mapping)
+                section = mapping.section
+                around_name = None
+                if mapping.titles_are_names and section is not None and entry_tail is not None:
+                    around_name = (
+                        f'{entry_head}{{"id": null, "section": {self._section(section)}, "title": ',
+                        "}" + entry_tail,
+                    )
+                    yield (
+                        f"{head}{name}{middle}{seconds}{tail}{around_name[0]}{name}{around_name[1]}"
+                    )
+                    continue
             after = entry_tail
             if after is None:  # each test of this entry has its own reason
                 after = self._after_cases(mapping.shared) + _reason(mapping.reason(result))
@@ -335,7 +353,7 @@ def _chunks(report: RunReport) -> Iterator[str]:
     lines = writer.lines(pairs)
     for start in range(0, len(results), 2000):
         separator = ",\n" if start else ""
-        yield separator + ",\n".join(next(lines) for _ in range(min(2000, len(results) - start)))
+        yield separator + ",\n".join(islice(lines, 2000))
     yield "\n ]\n}\n"
 
 

@@ -140,6 +140,8 @@ class VaryingTarget:
 
     shared: TestMapping
     has_target = True
+    section = None
+    titles_are_names = False
 
     @property
     def route(self) -> Route:

@@ -9,7 +9,9 @@ test's mapping for anything beyond the caps.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from tmsaction.mapping.model import Route, Strategy, TestMapping
 from tmsaction.mapping.table import Mappings, Pending
@@ -19,6 +21,7 @@ LIST_LIMIT = 200
 EXAMPLES_PER_GROUP = 5
 EXAMPLES = 3  # tests quoted per strategy
 
+_NAME = attrgetter("name")
 _SLOT = {Outcome.PASSED: 1, Outcome.FAILED: 2, Outcome.ERROR: 2, Outcome.SKIPPED: 3}
 
 
@@ -52,16 +55,21 @@ class TargetGroup:
     title_hashes: array[int] = field(default_factory=lambda: array("q"), repr=False)
     _counted: tuple[int, int] = field(default=(0, 0), repr=False)  # (hashes, distinct ones)
 
-    def add(self, title: str) -> None:
-        """One more test with this title (`digest_mappings` has a copy of this, inlined)."""
-        self.tests += 1
-        folded = title.casefold()
+    def add_titles(self, titles: list[str]) -> None:
+        """More tests, with these titles."""
+        self.tests += len(titles)
+        kept = self.titles
         if self.all_titles:
-            self.titles.setdefault(folded, title)
-        else:
-            self.title_hashes.append(hash(folded))
-            if len(self.titles) < EXAMPLES_PER_GROUP:
-                self.titles.setdefault(folded, title)
+            for title in titles:
+                kept.setdefault(title.casefold(), title)
+            return
+        folded = list(map(str.casefold, titles))
+        self.title_hashes.extend(map(hash, folded))
+        if len(kept) < EXAMPLES_PER_GROUP:
+            for key, title in zip(folded, titles, strict=True):
+                kept.setdefault(key, title)
+                if len(kept) == EXAMPLES_PER_GROUP:
+                    break
 
     @property
     def distinct_titles(self) -> int:
@@ -119,56 +127,24 @@ def digest_mappings(mappings: Mappings, *, keep_all_titles: bool = False) -> Dig
     (when cases will really be created), not only the first few of each section.
 
     Shared pending entries are read as they are (their route, strategy, stories and status are
-    the same for all their tests, and their tests mostly come one after another, a class at a
-    time): per test, a name target costs its title's hash, and only the first `LIST_LIMIT`
-    listed tests are materialised."""
+    the same for all their tests), a run of tests at a time (`Mappings.runs`): a run of name
+    targets in one section adds its titles at once, and only the first `LIST_LIMIT` listed
+    tests are materialised."""
     digest = Digest()
     targets = _Targets(digest, keep_all_titles)
-    per_entry: dict[Pending, int] = {}  # tests per shared entry, folded into the counts at the end
-    pending: Pending | None = None  # the shared entry of the run of tests being read
-    start = 0
-    group: TargetGroup | None = None  # the section of the last name target
-    index = -1
-    for index, (result, entry) in enumerate(mappings.entries()):
-        if entry is not pending:
-            if pending is not None:
-                per_entry[pending] = per_entry.get(pending, 0) + index - start
-            if isinstance(entry, TestMapping):
-                pending = None
-                _add_mapping(digest, targets, index, result, entry)
-                continue
-            pending, start = entry, index
-            target, route, strategy, stories = (
-                entry.target,
-                entry.route,
-                entry.matched_by,
-                entry.stories,
-            )
-            noting = _noting(digest, strategy)
-        place = target(result)
-        if place is not None:
-            path, title = place
-            if group is None or path is not group.section_path or route is not group.route:
-                group = targets.group(route, path)
-            # `TargetGroup.add`, inlined: this runs a million times on a large dry run.
-            group.tests += 1
-            folded = title.casefold()
-            if group.all_titles:
-                group.titles.setdefault(folded, title)
-            else:
-                group.title_hashes.append(hash(folded))
-                if len(group.titles) < EXAMPLES_PER_GROUP:
-                    group.titles.setdefault(folded, title)
-            if noting and strategy is not None:
-                _note_match(digest, index, result, entry, strategy)
-                noting = _noting(digest, strategy)
-        elif len(digest.unmatched) < LIST_LIMIT:
-            digest.unmatched.append(_row(index, result, entry.materialise(result)))
-        if stories:
-            _add_stories(digest, result, stories, ())
-    if pending is not None:
-        per_entry[pending] = per_entry.get(pending, 0) + index + 1 - start
-    for entry, tests in per_entry.items():
+    results = mappings.results
+    runs: dict[Pending, _EntryRuns] = {}
+    for start, stop, entry in mappings.runs():
+        if isinstance(entry, TestMapping):
+            for index in range(start, stop):
+                _add_mapping(digest, targets, index, results[index], entry)
+            continue
+        of_entry = runs.get(entry)
+        if of_entry is None:
+            of_entry = runs[entry] = _EntryRuns(entry, targets)
+        of_entry.add(digest, results, start, stop)
+    for entry, of_entry in runs.items():
+        tests = of_entry.tests
         digest.tests += tests
         strategy = entry.matched_by
         digest.by_strategy[strategy] = digest.by_strategy.get(strategy, 0) + tests
@@ -178,6 +154,60 @@ def digest_mappings(mappings: Mappings, *, keep_all_titles: bool = False) -> Dig
         if not entry.has_target:
             digest.unmatched_count += tests
     return digest
+
+
+class _EntryRuns:
+    """The runs of tests stored as one shared entry, with the entry's facts read once."""
+
+    __slots__ = ("entry", "group", "names", "strategy", "targets", "tests")
+
+    def __init__(self, entry: Pending, targets: _Targets) -> None:
+        self.entry = entry
+        self.targets = targets
+        self.tests = 0
+        section = entry.section if entry.has_target else None
+        # A name target in one section: its titles go to one group, taken in C-level passes.
+        self.group = None if section is None else targets.group(entry.route, section)
+        self.names = entry.titles_are_names
+        self.strategy = entry.matched_by if entry.has_target else None
+
+    def add(self, digest: Digest, results: Sequence[TestResult], start: int, stop: int) -> None:
+        """Tests `start` to `stop` (excluded)."""
+        self.tests += stop - start
+        entry = self.entry
+        group = self.group
+        if group is not None:
+            run = results[start:stop]
+            group.add_titles(list(map(_NAME, run)) if self.names else _titles(entry, run))
+        elif entry.has_target:
+            for result in results[start:stop]:
+                place = entry.target(result)
+                if place is not None:
+                    self.targets.group(entry.route, place[0]).add_titles([place[1]])
+        else:
+            index = start
+            while index < stop and len(digest.unmatched) < LIST_LIMIT:
+                result = results[index]
+                digest.unmatched.append(_row(index, result, entry.materialise(result)))
+                index += 1
+        strategy = self.strategy
+        if strategy is not None and _noting(digest, strategy):
+            index = start
+            while index < stop and _noting(digest, strategy):
+                _note_match(digest, index, results[index], entry, strategy)
+                index += 1
+        if entry.stories:
+            for result in results[start:stop]:
+                _add_stories(digest, result, entry.stories, ())
+
+
+def _titles(entry: Pending, run: Sequence[TestResult]) -> list[str]:
+    titles = []
+    for result in run:
+        place = entry.target(result)
+        if place is not None:
+            titles.append(place[1])
+    return titles
 
 
 def _noting(digest: Digest, strategy: Strategy | None) -> bool:
@@ -207,7 +237,7 @@ def _add_mapping(
             if case.case_id is not None:
                 digest.case_ids.add(case.case_id)
             else:
-                targets.add(mapping.route, case.section_path, case.title)
+                targets.group(mapping.route, case.section_path).add_titles([case.title])
     if mapping.stories:
         ids = tuple(c.case_id for c in mapping.cases if c.case_id is not None)
         _add_stories(digest, result, mapping.stories, ids)
@@ -264,9 +294,6 @@ class _Targets:
                 (route, path), TargetGroup(route, path, all_titles=self._keep_all)
             )
         return group
-
-    def add(self, route: Route, path: tuple[str, ...], title: str) -> None:
-        self.group(route, path).add(title)
 
 
 def _add_stories(

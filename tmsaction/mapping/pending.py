@@ -35,6 +35,10 @@ class NameTarget:
     has_target = True
 
     @property
+    def section(self) -> tuple[str, ...]:
+        return self.path
+
+    @property
     def route(self) -> Route:
         return self.shared.route
 
@@ -85,6 +89,8 @@ class Unmatched:
     shared: TestMapping
 
     has_target = False
+    section = None
+    titles_are_names = False
 
     @property
     def route(self) -> Route:

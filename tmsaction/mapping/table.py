@@ -10,6 +10,7 @@ Reading is cheap (a few microseconds); read it in a loop, do not keep the materi
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import groupby
 from typing import Protocol, overload
 
 from tmsaction.mapping.model import Route, Strategy, TestMapping
@@ -43,6 +44,17 @@ class Pending(Protocol):
     @property
     def has_target(self) -> bool: ...
 
+    @property
+    def section(self) -> tuple[str, ...] | None:
+        """The section path every test's target is in, when they share one (None: no target,
+        or each test's own: see `target`)."""
+        ...
+
+    @property
+    def titles_are_names(self) -> bool:
+        """Every test's target title is its name as written: no need to ask `target`."""
+        ...
+
     def target(self, result: TestResult) -> tuple[tuple[str, ...], str] | None:
         """The (section path, title) a name target looks for; None when unmatched."""
         ...
@@ -69,6 +81,11 @@ class Mappings(Sequence[TestMapping]):
     def __len__(self) -> int:
         return len(self._entries)
 
+    @property
+    def results(self) -> Sequence[TestResult]:
+        """The test results, aligned with the mappings."""
+        return self._results
+
     @overload
     def __getitem__(self, index: int) -> TestMapping: ...
 
@@ -94,6 +111,18 @@ class Mappings(Sequence[TestMapping]):
     def entries(self) -> Iterator[tuple[TestResult, TestMapping | Pending]]:
         """(result, stored entry) for every test: a `TestMapping`, or a shared `Pending`."""
         return zip(self._results, self._entries, strict=True)
+
+    def runs(self) -> Iterator[tuple[int, int, TestMapping | Pending]]:
+        """(start, stop, entry) for each run of consecutive tests stored as one entry object
+        (the tests of a class with one outcome share a pending entry; a plain mapping is
+        mostly its own run), in order: for readers that take a run at a time."""
+        start = 0
+        # groupby by id: C-level comparisons, and equal but distinct mappings stay apart.
+        for _, members in groupby(self._entries, key=id):
+            run = list(members)
+            stop = start + len(run)
+            yield start, stop, run[0]
+            start = stop
 
     def unmatched_count(self) -> int:
         """Tests with no target case, without building their mappings."""
