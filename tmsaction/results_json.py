@@ -7,6 +7,7 @@ test per line inside the `tests` array, so a million tests never sit in memory a
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from json.encoder import encode_basestring
@@ -130,7 +131,7 @@ class _LineWriter:
         around_name: tuple[str, str] | None = None
         durations = self._durations
         for result, mapping in tests:
-            if result.detail is not None:
+            if result.detail is not None:  # a failure, most often: a few in a large run
                 yield json.dumps(test_entry(result, _whole(result, mapping)), ensure_ascii=False)
                 continue
             if result.suite is not suite_of or result.classname is not class_of:
@@ -219,7 +220,8 @@ class _LineWriter:
         return encoded
 
     def _duration(self, duration: float) -> str:
-        encoded = float.__repr__(duration)
+        # json writes NaN and infinities its own way (not valid JSON, but what json.dumps says).
+        encoded = float.__repr__(duration) if math.isfinite(duration) else _json(duration)
         if len(self._durations) < 20_000:
             self._durations[duration] = encoded
         return encoded
