@@ -159,7 +159,7 @@ def digest_mappings(mappings: Mappings, *, keep_all_titles: bool = False) -> Dig
 class _EntryRuns:
     """The runs of tests stored as one shared entry, with the entry's facts read once."""
 
-    __slots__ = ("entry", "group", "names", "strategy", "targets", "tests")
+    __slots__ = ("entry", "group", "names", "noting", "stories", "targets", "tests")
 
     def __init__(self, entry: Pending, targets: _Targets) -> None:
         self.entry = entry
@@ -169,36 +169,50 @@ class _EntryRuns:
         # A name target in one section: its titles go to one group, taken in C-level passes.
         self.group = None if section is None else targets.group(entry.route, section)
         self.names = entry.titles_are_names
-        self.strategy = entry.matched_by if entry.has_target else None
+        # Matched tests are listed, and quoted as examples, until those lists are full.
+        self.noting = entry.has_target and entry.matched_by is not None
+        self.stories = entry.stories
 
     def add(self, digest: Digest, results: Sequence[TestResult], start: int, stop: int) -> None:
         """Tests `start` to `stop` (excluded)."""
         self.tests += stop - start
-        entry = self.entry
         group = self.group
         if group is not None:
             run = results[start:stop]
-            group.add_titles(list(map(_NAME, run)) if self.names else _titles(entry, run))
-        elif entry.has_target:
+            group.add_titles(list(map(_NAME, run)) if self.names else _titles(self.entry, run))
+        else:
+            self._one_by_one(digest, results, start, stop)
+        if self.noting:
+            self._note(digest, results, start, stop)
+        if self.stories:
+            for result in results[start:stop]:
+                _add_stories(digest, result, self.stories, ())
+
+    def _one_by_one(
+        self, digest: Digest, results: Sequence[TestResult], start: int, stop: int
+    ) -> None:
+        """Targets in sections of their own, or unmatched tests (listed up to the limit)."""
+        entry = self.entry
+        if entry.has_target:
             for result in results[start:stop]:
                 place = entry.target(result)
                 if place is not None:
                     self.targets.group(entry.route, place[0]).add_titles([place[1]])
-        else:
-            index = start
-            while index < stop and len(digest.unmatched) < LIST_LIMIT:
-                result = results[index]
-                digest.unmatched.append(_row(index, result, entry.materialise(result)))
-                index += 1
-        strategy = self.strategy
-        if strategy is not None and _noting(digest, strategy):
-            index = start
-            while index < stop and _noting(digest, strategy):
-                _note_match(digest, index, results[index], entry, strategy)
-                index += 1
-        if entry.stories:
-            for result in results[start:stop]:
-                _add_stories(digest, result, entry.stories, ())
+            return
+        index = start
+        while index < stop and len(digest.unmatched) < LIST_LIMIT:
+            result = results[index]
+            digest.unmatched.append(_row(index, result, entry.materialise(result)))
+            index += 1
+
+    def _note(self, digest: Digest, results: Sequence[TestResult], start: int, stop: int) -> None:
+        strategy = self.entry.matched_by
+        assert strategy is not None  # `noting` is only set for a strategy
+        index = start
+        while index < stop and _noting(digest, strategy):
+            _note_match(digest, index, results[index], self.entry, strategy)
+            index += 1
+        self.noting = _noting(digest, strategy)  # the lists only grow: once full, always full
 
 
 def _titles(entry: Pending, run: Sequence[TestResult]) -> list[str]:

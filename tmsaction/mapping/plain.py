@@ -66,7 +66,9 @@ def map_plain(
     title = namer.title
     split = namer.rules.split_title  # a split title adds sections: not plain
     path: tuple[str, ...] = ()
-    by_status: dict[tuple[ResolvedStatus, bool], Entry] = {}  # this class's entries
+    # This class's entries by status, for tests whose title is their name and for the others.
+    named: dict[ResolvedStatus, Entry] = {}
+    titled: dict[ResolvedStatus, Entry] = {}
     for result in results:
         name = result.name
         if (
@@ -95,20 +97,21 @@ def map_plain(
                     append(map_one(result))
                     continue
             path = namer.section_path(result)
-            by_status = {}
+            named, titled = {}, {}
         if routed:
             used[destination] = used.get(destination, 0) + 1
         status = statuses[result.outcome]
         # Whether the title is the name as written: then readers take the name (`NameTarget`).
-        key = (status, by_name and title(name) == name)
-        entry = by_status.get(key)
+        is_name = by_name and title(name) == name
+        entries_of = named if is_name else titled
+        entry = entries_of.get(status)
         if entry is None:
             if by_name:
                 entry = shared.name_target(
-                    destination, namer, (), status, path=path, titles_are_names=key[1]
+                    destination, namer, (), status, path=path, titles_are_names=is_name
                 )
             else:
                 entry = shared.unmatched(destination, (), status)
-            by_status[key] = entry
+            entries_of[status] = entry
         append(entry)
     return entries
