@@ -16,7 +16,7 @@ from typing import Any
 
 from tmsaction.mapping.model import TestMapping
 from tmsaction.mapping.table import Mappings, Pending
-from tmsaction.model import Attempt, TestResult
+from tmsaction.model import Attempt, TestDetail, TestResult
 from tmsaction.runreport import RunReport
 
 SCHEMA = "https://github.com/tmsaction/tmsaction/results-json"
@@ -85,13 +85,16 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+_EntryPieces = tuple[str, str | None, tuple[str, str] | None]
+
+
 class _LineWriter:
     """`json.dumps(test_entry(result, mapping), ensure_ascii=False)` for every test, built from
-    cached pieces for the tests that have no detail (most of a large run): a million `json.dumps`
-    calls would cost more than reading the reports. The pieces around the name repeat from test
-    to test, and so do most of a mapping's: a shared pending entry (`mapping/table.py`) is written
-    as its cached head and tail around the test's own case, without building the test's
-    `TestMapping`. tests/unit/test_results_json.py proves the pieces add up to the same JSON."""
+    cached pieces: a million `json.dumps` calls would cost more than reading the reports. The
+    pieces around the name repeat from test to test, and so do most of a mapping's: a shared
+    pending entry (`mapping/table.py`) is written as its cached head and tail around the test's
+    own case, without building the test's `TestMapping`; a detail's fields are encoded alone.
+    tests/unit/test_results_json.py proves the pieces add up to the same JSON."""
 
     def __init__(self) -> None:
         self._suites: dict[tuple[str, ...], str] = {}
@@ -99,12 +102,11 @@ class _LineWriter:
         self._durations: dict[float, str] = {}
         # Mapping pieces: per shared entry (head up to the cases, tail after them), per section
         # path, and the last ones met, by identity.
-        self._entries: dict[Pending, tuple[str, str | None]] = {}
+        self._entries: dict[Pending, _EntryPieces] = {}
         self._paths: dict[tuple[str, ...], str] = {}
         self._path: tuple[str, ...] | None = None
         self._path_json = ""
-        self._after_of: tuple[object, ...] = ()
-        self._after = ""
+        self._afters: dict[tuple[object, ...], str] = {}
 
     def line(self, result: TestResult, mapping: TestMapping | Pending | None = None) -> str:
         """One test's line (`lines` for many: it reuses the pieces of the test before)."""
@@ -127,13 +129,11 @@ class _LineWriter:
         path_of: object = nothing
         head = middle = tail = entry_head = before_title = ""
         entry_tail: str | None = None
-        # The pieces before and after the name in a shared entry whose titles are names.
-        around_name: tuple[str, str] | None = None
+        # A shared entry whose titles are names: its pieces before and after the name.
+        named = False
+        before_name = after_name = ""
         durations = self._durations
         for result, mapping in tests:
-            if result.detail is not None:  # a failure, most often: a few in a large run
-                yield json.dumps(test_entry(result, _whole(result, mapping)), ensure_ascii=False)
-                continue
             if result.suite is not suite_of or result.classname is not class_of:
                 suite_of, class_of = result.suite, result.classname
                 head = (
@@ -161,9 +161,14 @@ class _LineWriter:
             seconds = (
                 "null" if duration is None else durations.get(duration) or self._duration(duration)
             )
-            if mapping is entry_of and around_name is not None:
+            if result.detail is not None:  # a failure, most often: a few in a large run
+                whole = _whole(result, mapping)
+                mapped = "}" if whole is None else self._mapping(whole)
+                yield f"{head}{name}{middle}{seconds}{tail}{_detail_json(result.detail)}{mapped}"
+                continue
+            if mapping is entry_of and named:
                 # The common case: the test before's shared entry, whose title is the name.
-                yield f"{head}{name}{middle}{seconds}{tail}{around_name[0]}{name}{around_name[1]}"
+                yield f"{head}{name}{middle}{seconds}{tail}{before_name}{name}{after_name}"
                 continue
             if mapping is None:
                 yield f"{head}{name}{middle}{seconds}{tail}}}"
@@ -174,17 +179,11 @@ class _LineWriter:
             # A shared entry: its head, the test's case (or reason), its tail.
             if mapping is not entry_of:
                 entry_of, path_of = mapping, nothing
-                entry_head, entry_tail = self._entry_pieces(mapping)
-                section = mapping.section
-                around_name = None
-                if mapping.titles_are_names and section is not None and entry_tail is not None:
-                    around_name = (
-                        f'{entry_head}{{"id": null, "section": {self._section(section)}, "title": ',
-                        "}" + entry_tail,
-                    )
-                    yield (
-                        f"{head}{name}{middle}{seconds}{tail}{around_name[0]}{name}{around_name[1]}"
-                    )
+                entry_head, entry_tail, around = self._entry_pieces(mapping)
+                named = around is not None
+                if around is not None:
+                    before_name, after_name = around
+                    yield f"{head}{name}{middle}{seconds}{tail}{before_name}{name}{after_name}"
                     continue
             after = entry_tail
             if after is None:  # each test of this entry has its own reason
@@ -228,19 +227,28 @@ class _LineWriter:
 
     # -- the mapping object: `mapping_entry`, piece by piece -----------------------------------
 
-    def _entry_pieces(self, entry: Pending) -> tuple[str, str | None]:
-        """A shared entry's head (up to its cases) and tail (after them; None when each test has
-        its own reason), cached per entry."""
+    def _entry_pieces(self, entry: Pending) -> _EntryPieces:
+        """A shared entry's head (up to its cases), tail (after them; None when each test has
+        its own reason) and, when every test's case is its section and its name as title, the
+        pieces before and after that name; cached per entry."""
         pieces = self._entries.get(entry)
         if pieces is None:
             shared = entry.shared
+            head = _head(shared)
             # With a reason in `shared`, every test of the entry has it: the tail is shared too.
             tail = (
                 None
                 if shared.reason is None
                 else self._after_cases(shared) + _reason(shared.reason)
             )
-            pieces = (_head(shared), tail)
+            section = entry.section
+            around = None
+            if entry.titles_are_names and section is not None and tail is not None:
+                around = (
+                    f'{head}{{"id": null, "section": {self._section(section)}, "title": ',
+                    "}" + tail,
+                )
+            pieces = (head, tail, around)
             if len(self._entries) < 100_000:
                 self._entries[entry] = pieces
         return pieces
@@ -248,7 +256,7 @@ class _LineWriter:
     def _mapping(self, mapping: TestMapping) -> str:
         cases = ", ".join(
             f'{{"id": {_id(case.case_id)}, "section": {self._section(case.section_path)}, '
-            f'"title": {self._string(case.title)}}}'
+            f'"title": {encode_basestring(case.title)}}}'
             if case.case_id is None or case.title
             else f'{{"id": {case.case_id}}}'
             for case in mapping.cases
@@ -267,23 +275,44 @@ class _LineWriter:
         return encoded
 
     def _after_cases(self, mapping: TestMapping) -> str:
-        """`], "stories": …, "route": …, "status": …`: shared by most mappings (kept by the
-        identity of what it is made of)."""
+        """`], "stories": …, "route": …, "status": …`: shared by most mappings (cached by what
+        it is made of)."""
         of = (mapping.stories, mapping.route, mapping.status_id, mapping.status)
-        last = self._after_of
-        if not (last and all(a is b for a, b in zip(of, last, strict=True))):
+        encoded = self._afters.get(of)
+        if encoded is None:
             route = mapping.route
             status = (
                 f'{{"id": {_id(mapping.status_id)}, "name": {_json(mapping.status)}}}'
                 if mapping.status
                 else "null"
             )
-            self._after = (
+            encoded = (
                 f'], "stories": {_json(list(mapping.stories))}, "route": {{"project": '
                 f'{_json(route.project)}, "suite": {_json(route.suite)}}}, "status": {status}'
             )
-            self._after_of = of
-        return self._after
+            if len(self._afters) < 10_000:
+                self._afters[of] = encoded
+        return encoded
+
+
+def _detail_json(detail: TestDetail) -> str:
+    """The detail fields of `test_entry`'s JSON, as they follow `"source"`."""
+    parts = [f', "message": {_text(detail.message)}, "details": {_text(detail.details)}']
+    if detail.properties:
+        parts.append(f', "properties": {_json([[k, v] for k, v in detail.properties])}')
+    if detail.tags:
+        parts.append(f', "tags": {_json(list(detail.tags))}')
+    if detail.attachments:
+        parts.append(f', "attachments": {_json(list(detail.attachments))}')
+    if detail.parameters:
+        parts.append(f', "parameters": {encode_basestring(detail.parameters)}')
+    if detail.attempts:
+        parts.append(f', "attempts": {_json([_attempt(a) for a in detail.attempts])}')
+    return "".join(parts)
+
+
+def _text(text: str | None) -> str:
+    return "null" if text is None else encode_basestring(text)
 
 
 def _whole(result: TestResult, mapping: TestMapping | Pending | None) -> TestMapping | None:
