@@ -17,9 +17,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from tmsaction.mapping.model import Strategy, TestMapping
-from tmsaction.mapping.outcomes import ResolvedStatus
 from tmsaction.mapping.pending import NameTarget, Unmatched
-from tmsaction.model import TestResult
+from tmsaction.model import Outcome, TestResult
 
 if TYPE_CHECKING:
     from tmsaction.mapping.mapper import Mapper
@@ -66,9 +65,9 @@ def map_plain(
     title = namer.title
     split = namer.rules.split_title  # a split title adds sections: not plain
     path: tuple[str, ...] = ()
-    # This class's entries by status, for tests whose title is their name and for the others.
-    named: dict[ResolvedStatus, Entry] = {}
-    titled: dict[ResolvedStatus, Entry] = {}
+    # This class's entries by outcome, for tests whose title is their name and for the others.
+    named: dict[Outcome, Entry] = {}
+    titled: dict[Outcome, Entry] = {}
     for result in results:
         name = result.name
         if (
@@ -100,18 +99,18 @@ def map_plain(
             named, titled = {}, {}
         if routed:
             used[destination] = used.get(destination, 0) + 1
-        status = statuses[result.outcome]
         # Whether the title is the name as written: then readers take the name (`NameTarget`).
         is_name = by_name and title(name) == name
         entries_of = named if is_name else titled
-        entry = entries_of.get(status)
+        entry = entries_of.get(result.outcome)
         if entry is None:
+            status = statuses[result.outcome]
             if by_name:
                 entry = shared.name_target(
                     destination, namer, (), status, path=path, titles_are_names=is_name
                 )
             else:
                 entry = shared.unmatched(destination, (), status)
-            entries_of[status] = entry
+            entries_of[result.outcome] = entry
         append(entry)
     return entries
