@@ -133,18 +133,36 @@ def digest_mappings(mappings: Mappings, *, keep_all_titles: bool = False) -> Dig
     digest = Digest()
     targets = _Targets(digest, keep_all_titles)
     results = mappings.results
-    runs: dict[Pending, _EntryRuns] = {}
+    per_entry: dict[Pending, int] = {}  # tests per shared entry, folded into the counts at the end
+    noting = set(Strategy)  # strategies whose matches are still listed or quoted
+    group: TargetGroup | None = None  # the last run's section: the next run's, most often
     for start, stop, entry in mappings.runs():
         if isinstance(entry, TestMapping):
             for index in range(start, stop):
                 _add_mapping(digest, targets, index, results[index], entry)
             continue
-        of_entry = runs.get(entry)
-        if of_entry is None:
-            of_entry = runs[entry] = _EntryRuns(entry, targets)
-        of_entry.add(digest, results, start, stop)
-    for entry, of_entry in runs.items():
-        tests = of_entry.tests
+        per_entry[entry] = per_entry.get(entry, 0) + stop - start
+        section = entry.section
+        if section is not None:
+            route = entry.route
+            if group is None or section is not group.section_path or route is not group.route:
+                group = targets.group(route, section)
+            run = results[start:stop]
+            # A million titles on a large dry run: taken and counted in C-level passes.
+            group.add_titles(
+                list(map(_NAME, run)) if entry.titles_are_names else _titles(entry, run)
+            )
+        else:
+            _one_by_one(digest, targets, results, entry, start=start, stop=stop)
+        strategy = entry.matched_by
+        if strategy in noting and entry.has_target:
+            _note_run(digest, results, entry, start=start, stop=stop)
+            if not _noting(digest, strategy):  # the lists only grow: once full, always full
+                noting.discard(strategy)
+        if entry.stories:
+            for result in results[start:stop]:
+                _add_stories(digest, result, entry.stories, ())
+    for entry, tests in per_entry.items():
         digest.tests += tests
         strategy = entry.matched_by
         digest.by_strategy[strategy] = digest.by_strategy.get(strategy, 0) + tests
@@ -156,63 +174,38 @@ def digest_mappings(mappings: Mappings, *, keep_all_titles: bool = False) -> Dig
     return digest
 
 
-class _EntryRuns:
-    """The runs of tests stored as one shared entry, with the entry's facts read once."""
+def _one_by_one(
+    digest: Digest,
+    targets: _Targets,
+    results: Sequence[TestResult],
+    entry: Pending,
+    *,
+    start: int,
+    stop: int,
+) -> None:
+    """A run of targets in sections of their own, or of unmatched tests (listed up to the
+    limit)."""
+    if entry.has_target:
+        for result in results[start:stop]:
+            place = entry.target(result)
+            if place is not None:
+                targets.group(entry.route, place[0]).add_titles([place[1]])
+        return
+    index = start
+    while index < stop and len(digest.unmatched) < LIST_LIMIT:
+        result = results[index]
+        digest.unmatched.append(_row(index, result, entry.materialise(result)))
+        index += 1
 
-    __slots__ = ("entry", "group", "names", "noting", "stories", "targets", "tests")
 
-    def __init__(self, entry: Pending, targets: _Targets) -> None:
-        self.entry = entry
-        self.targets = targets
-        self.tests = 0
-        section = entry.section if entry.has_target else None
-        # A name target in one section: its titles go to one group, taken in C-level passes.
-        self.group = None if section is None else targets.group(entry.route, section)
-        self.names = entry.titles_are_names
-        # Matched tests are listed, and quoted as examples, until those lists are full.
-        self.noting = entry.has_target and entry.matched_by is not None
-        self.stories = entry.stories
-
-    def add(self, digest: Digest, results: Sequence[TestResult], start: int, stop: int) -> None:
-        """Tests `start` to `stop` (excluded)."""
-        self.tests += stop - start
-        group = self.group
-        if group is not None:
-            run = results[start:stop]
-            group.add_titles(list(map(_NAME, run)) if self.names else _titles(self.entry, run))
-        else:
-            self._one_by_one(digest, results, start, stop)
-        if self.noting:
-            self._note(digest, results, start, stop)
-        if self.stories:
-            for result in results[start:stop]:
-                _add_stories(digest, result, self.stories, ())
-
-    def _one_by_one(
-        self, digest: Digest, results: Sequence[TestResult], start: int, stop: int
-    ) -> None:
-        """Targets in sections of their own, or unmatched tests (listed up to the limit)."""
-        entry = self.entry
-        if entry.has_target:
-            for result in results[start:stop]:
-                place = entry.target(result)
-                if place is not None:
-                    self.targets.group(entry.route, place[0]).add_titles([place[1]])
-            return
-        index = start
-        while index < stop and len(digest.unmatched) < LIST_LIMIT:
-            result = results[index]
-            digest.unmatched.append(_row(index, result, entry.materialise(result)))
-            index += 1
-
-    def _note(self, digest: Digest, results: Sequence[TestResult], start: int, stop: int) -> None:
-        strategy = self.entry.matched_by
-        assert strategy is not None  # `noting` is only set for a strategy
-        index = start
-        while index < stop and _noting(digest, strategy):
-            _note_match(digest, index, results[index], self.entry, strategy)
-            index += 1
-        self.noting = _noting(digest, strategy)  # the lists only grow: once full, always full
+def _note_run(
+    digest: Digest, results: Sequence[TestResult], entry: Pending, *, start: int, stop: int
+) -> None:
+    strategy = entry.matched_by
+    index = start
+    while strategy is not None and index < stop and _noting(digest, strategy):
+        _note_match(digest, index, results[index], entry, strategy)
+        index += 1
 
 
 def _titles(entry: Pending, run: Sequence[TestResult]) -> list[str]:
