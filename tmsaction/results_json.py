@@ -14,6 +14,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
+from tmsaction.chunkfile import write_chunks
 from tmsaction.mapping.model import TestMapping
 from tmsaction.mapping.table import Mappings, Pending
 from tmsaction.model import Attempt, TestDetail, TestResult
@@ -389,10 +390,8 @@ def _chunks(report: RunReport) -> Iterator[str]:
 
 
 def write_results_json(path: Path, report: RunReport) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as handle:
-        for chunk in _chunks(report):
-            handle.write(chunk)
+    """Write the file, the writes overlapping the building of the next lines (`chunkfile`)."""
+    write_chunks(path, _chunks(report))
 
 
 def _mapping_head(report: RunReport) -> dict[str, Any] | None:

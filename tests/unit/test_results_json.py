@@ -241,3 +241,12 @@ def test_entry_carries_parameters_and_attempt_sources() -> None:
     )
     assert entry["parameters"] == "1, 10"
     assert entry["tags"] == ["C123"]
+
+
+def test_a_lone_surrogate_in_a_name_keeps_the_file_readable(tmp_path: Path) -> None:
+    # JSON reports can name a test with a lone surrogate (`"\ud800"`); UTF-8 cannot hold it.
+    results = [TestResult(("s",), "C", "x\ud800", Outcome.PASSED), random_result(random.Random(1))]
+    path = tmp_path / "results.json"
+    results_json.write_results_json(path, report_of(results, [None, None]))
+    tests = json.loads(path.read_text(encoding="utf-8"))["tests"]
+    assert [t["name"] for t in tests] == [r.name for r in results]
