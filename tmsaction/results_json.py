@@ -14,7 +14,6 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
-from tmsaction.chunkfile import write_chunks
 from tmsaction.mapping.model import TestMapping
 from tmsaction.mapping.table import Mappings, Pending
 from tmsaction.model import Attempt, TestDetail, TestResult
@@ -390,8 +389,13 @@ def _chunks(report: RunReport) -> Iterator[str]:
 
 
 def write_results_json(path: Path, report: RunReport) -> None:
-    """Write the file, the writes overlapping the building of the next lines (`chunkfile`)."""
-    write_chunks(path, _chunks(report))
+    """Write the file. A lone surrogate, which a JSON report can put in a test name, cannot be
+    UTF-8: it is written as its `\\udXXX` escape (`backslashreplace`), which inside a JSON string
+    reads back as the same character, instead of failing the whole file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", errors="backslashreplace") as handle:
+        for chunk in _chunks(report):
+            handle.write(chunk)
 
 
 def _mapping_head(report: RunReport) -> dict[str, Any] | None:
