@@ -103,6 +103,7 @@ class _LineWriter:
         # Mapping pieces: per shared entry (head up to the cases, tail after them), per section
         # path, and the last ones met, by identity.
         self._entries: dict[Pending, _EntryPieces] = {}
+        self._pieces: dict[str, str] = {}
         self._paths: dict[tuple[str, ...], str] = {}
         self._path: tuple[str, ...] | None = None
         self._path_json = ""
@@ -230,28 +231,40 @@ class _LineWriter:
     def _entry_pieces(self, entry: Pending) -> _EntryPieces:
         """A shared entry's head (up to its cases), tail (after them; None when each test has
         its own reason) and, when every test's case is its section and its name as title, the
-        pieces before and after that name; cached per entry."""
+        pieces before and after that name; cached per entry, and equal pieces of different
+        entries (tens of thousands of sections, a few statuses) kept once."""
         pieces = self._entries.get(entry)
         if pieces is None:
             shared = entry.shared
-            head = _head(shared)
+            head = self._once(_head(shared))
             # With a reason in `shared`, every test of the entry has it: the tail is shared too.
             tail = (
                 None
                 if shared.reason is None
-                else self._after_cases(shared) + _reason(shared.reason)
+                else self._once(self._after_cases(shared) + _reason(shared.reason))
             )
             section = entry.section
             around = None
             if entry.titles_are_names and section is not None and tail is not None:
                 around = (
-                    f'{head}{{"id": null, "section": {self._section(section)}, "title": ',
-                    "}" + tail,
+                    self._once(
+                        f'{head}{{"id": null, "section": {self._section(section)}, "title": '
+                    ),
+                    self._once("}" + tail),
                 )
             pieces = (head, tail, around)
             if len(self._entries) < 100_000:
                 self._entries[entry] = pieces
         return pieces
+
+    def _once(self, piece: str) -> str:
+        """The piece equal to `piece` met first (bounded)."""
+        kept = self._pieces.get(piece)
+        if kept is None:
+            kept = piece
+            if len(self._pieces) < 100_000:
+                self._pieces[piece] = piece
+        return kept
 
     def _mapping(self, mapping: TestMapping) -> str:
         cases = ", ".join(

@@ -41,7 +41,7 @@ class TestRow:
     reason: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class TargetGroup:
     """Tests whose name target is one section of one route."""
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from tmsaction.mapping.mapper import Mapper
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class NameTarget:
     """Pending: name-matching targets without TestRail in one section (`path`, under the root).
 
@@ -78,7 +78,7 @@ class NameTarget:
         )
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Unmatched:
     """Pending: a test no strategy matched; the reason is worked out from the test on read.
 
@@ -136,6 +136,9 @@ class SharedEntries:
         self._name_reason = name_reason  # why a name target is only a section and a title
         self._name_targets: dict[tuple[object, ...], NameTarget] = {}
         self._unmatched: dict[tuple[object, ...], Unmatched] = {}
+        # A run has tens of thousands of sections but few routes, stories and statuses: the
+        # name targets of all sections share their `shared` mapping.
+        self._shared: dict[tuple[object, ...], TestMapping] = {}
 
     def name_target(
         self,
@@ -150,16 +153,21 @@ class SharedEntries:
         key = (destination, stories, status, path, titles_are_names)
         entry = self._name_targets.get(key)
         if entry is None:
-            shared = TestMapping(
-                destination.route,
-                (),
-                Strategy.NAME,
-                stories,
-                status.id,
-                status.name,
-                None,
-                self._name_reason,
-            )
+            of = (destination, stories, status)
+            shared = self._shared.get(of)
+            if shared is None:
+                if len(self._shared) > 100_000:
+                    self._shared.clear()
+                shared = self._shared[of] = TestMapping(
+                    destination.route,
+                    (),
+                    Strategy.NAME,
+                    stories,
+                    status.id,
+                    status.name,
+                    None,
+                    self._name_reason,
+                )
             entry = NameTarget(namer, shared, path, titles_are_names)
             if len(self._name_targets) > 100_000:
                 self._name_targets.clear()
