@@ -14,6 +14,7 @@ from typing import Any
 from tmsaction.mapping.model import TestMapping
 from tmsaction.model import Attempt, TestResult
 from tmsaction.runreport import RunReport
+from tmsaction.sinks.jira_outcome import TestDefect
 
 SCHEMA = "https://github.com/tmsaction/tmsaction/results-json"
 VERSION = 1
@@ -75,6 +76,18 @@ def test_entry(result: TestResult, mapping: TestMapping | None = None) -> dict[s
     return entry
 
 
+def jira_entry(entry: TestDefect) -> dict[str, Any]:
+    """`sync.jira`: the defect accounting for the test, what was done (`done: false` in a dry
+    run or when it failed) and why, or the error."""
+    return {
+        "defect": entry.defect,
+        "action": entry.action.value,
+        "done": entry.done,
+        "reason": entry.reason,
+        "error": entry.error,
+    }
+
+
 def _chunks(report: RunReport) -> Iterator[str]:
     totals = report.reports.totals
     head = {
@@ -117,8 +130,12 @@ def _chunks(report: RunReport) -> Iterator[str]:
     mappings: Iterable[TestMapping | None] = (
         report.mappings if len(report.mappings) == len(results) else (None for _ in results)
     )
-    for result, mapping in zip(results, mappings, strict=False):
-        yield ("" if first else ",\n") + json.dumps(test_entry(result, mapping), ensure_ascii=False)
+    jira = report.jira.by_test if report.jira else {}
+    for index, (result, mapping) in enumerate(zip(results, mappings, strict=False)):
+        entry = test_entry(result, mapping)
+        if index in jira:
+            entry.setdefault("sync", {})["jira"] = jira_entry(jira[index])
+        yield ("" if first else ",\n") + json.dumps(entry, ensure_ascii=False)
         first = False
     yield "\n ]\n}\n"
 

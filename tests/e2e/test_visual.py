@@ -55,7 +55,8 @@ def test_the_demo_summary_and_comment_render_with_their_structure_intact(
     )
     assert checks["summary"].problems == ()
     assert checks["comment"].problems == ()
-    assert checks["summary"].details == 2  # the two failures, each collapsed with its trace
+    # The two failures, each collapsed with its trace, and the tests of each story.
+    assert checks["summary"].details == 3
     assert (checks["comment"].tables, checks["comment"].rows) == (1, 2)
     assert "2 of 12 tests failed" in checks["summary"].text
     assert "com.acme.shop.CartTest › appliesPercentageDiscount" in checks["comment"].text
