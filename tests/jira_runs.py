@@ -147,6 +147,7 @@ class JiraWorld:
         branch: str = "main",
         dry_run: bool = False,
         config: str | None = None,
+        env: dict[str, str] | None = None,
         **inputs: str,
     ) -> RunResult:
         if cases is not None:
@@ -157,7 +158,7 @@ class JiraWorld:
         config_path.write_text("version: 1\n" + text, encoding="utf-8")
         for name in ("summary.md", "outputs.txt"):
             (self.workspace / name).unlink(missing_ok=True)
-        env = {
+        variables = {
             "GITHUB_ACTIONS": "true",
             "GITHUB_WORKSPACE": str(self.workspace),
             "GITHUB_STEP_SUMMARY": str(self.workspace / "summary.md"),
@@ -178,13 +179,15 @@ class JiraWorld:
             "INPUT_COMMENT": "off",
         }
         if self.deployment == "cloud":
-            env.update({"INPUT_JIRA_USER": DEMO_EMAIL, "INPUT_JIRA_TOKEN": DEMO_TOKEN})
+            variables.update({"INPUT_JIRA_USER": DEMO_EMAIL, "INPUT_JIRA_TOKEN": DEMO_TOKEN})
         else:
-            env.update({"INPUT_JIRA_TOKEN": DEMO_PAT})
-        env.update({f"INPUT_{name.upper()}": value for name, value in inputs.items()})
+            variables.update({"INPUT_JIRA_TOKEN": DEMO_PAT})
+        variables.update({f"INPUT_{name.upper()}": value for name, value in inputs.items()})
+        variables.update(env or {})
         before = len(self.emulator.requests)
         out = io.StringIO()
-        code = main([], env, stdout=out, services=Services(sleep=self.sleep, clock=time.time))
+        services = Services(sleep=self.sleep, clock=time.time)
+        code = main([], variables, stdout=out, services=services)
         summary_path = self.workspace / "summary.md"
         results_path = self.workspace / "tmsaction-results.json"
         return RunResult(

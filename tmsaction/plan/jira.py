@@ -10,7 +10,9 @@ Built from the test results, their mappings, the config and a `JiraSnapshot`. Th
     resolution in `never` (Won't Fix, Duplicate, ...) is left alone, with a note; otherwise a new
     defect is filed and linked to the old one;
   - it has none: a new defect is filed, at most `max_new` per run; the rest are listed on one
-    umbrella issue (per repository and workflow), commented once per run while it is open;
+    umbrella issue (per repository and workflow), commented once per run while it is open. A
+    test the open umbrella already lists stays there (no defect of its own) until someone
+    resolves the umbrella, so a broken build does not file `max_new` more defects every run;
 - a test passes and its fingerprint has an open defect this repository filed: `resolve` (comment,
   transition by name), once;
 - a flaky test never resolves a defect; skipped tests change nothing;
@@ -76,6 +78,7 @@ class UmbrellaStep:
     defect: str | None  # the open umbrella; None: file one
     tests: tuple[int, ...]
     summary: str
+    labels: tuple[str, ...] = ()  # fingerprints of the tests, recorded on the umbrella
 
 
 @dataclass(frozen=True)
@@ -166,7 +169,8 @@ def build_jira_plan(
         step = _decide(group, snapshot, defects, now, notes)
         if step is not None:
             steps.append(step)
-    steps, over = _cap(steps, defects)
+    steps = _cap(steps, defects)
+    over = [step for step in steps if step.action is Action.UMBRELLA]
     steps = [
         _with_texts(step, results, mappings, config, run_variables=run_variables, notes=notes)
         if step.action.files
@@ -256,6 +260,13 @@ def _decide(
             return replace(step, action=action, reason=reason, defect=defect.key, links=links)
         if resolved:
             return _resolved_fails(step, resolved[0], defects, now)
+        if defects.umbrella and snapshot.umbrella_labels.intersection(group.fingerprint.labels):
+            return replace(
+                step,
+                action=Action.UMBRELLA,
+                reason="the open umbrella issue lists it: it gets a defect of its own once the "
+                "umbrella is resolved",
+            )
         return replace(
             step,
             action=Action.CREATE,
@@ -338,11 +349,10 @@ def _missing_links(
     return tuple(story for story in stories if story not in linked and story != defect.key)
 
 
-def _cap(steps: list[DefectStep], config: DefectConfig) -> tuple[list[DefectStep], list[int]]:
+def _cap(steps: list[DefectStep], config: DefectConfig) -> list[DefectStep]:
     """At most `max_new` new defects; the tests of the others go to the umbrella (or nowhere)."""
     new = 0
     capped: list[DefectStep] = []
-    over: list[int] = []
     for planned in steps:
         step = planned
         if step.action.files:
@@ -356,9 +366,8 @@ def _cap(steps: list[DefectStep], config: DefectConfig) -> tuple[list[DefectStep
                     f"(jira.defects.max_new): {where}",
                     links=(),
                 )
-                over.extend(step.tests)
         capped.append(step)
-    return capped, over
+    return capped
 
 
 def _with_texts(
@@ -383,7 +392,7 @@ def _with_texts(
 
 
 def _umbrella(
-    over: list[int], snapshot: JiraSnapshot, config: Config, context: RunContext
+    over: list[DefectStep], snapshot: JiraSnapshot, config: Config, context: RunContext
 ) -> UmbrellaStep:
     fingerprint = umbrella_fingerprint(context.repository, context.workflow)
     open_ones = sorted((i for i in snapshot.issues_for(fingerprint) if i.open), key=lambda i: i.id)
@@ -393,7 +402,11 @@ def _umbrella(
         f"{config.jira.defects.max_new} defects per run"
     )
     return UmbrellaStep(
-        fingerprint, open_ones[0].key if open_ones else None, tuple(over), summary=summary
+        fingerprint,
+        open_ones[0].key if open_ones else None,
+        tuple(index for step in over for index in step.tests),
+        summary=summary,
+        labels=tuple(step.fingerprint.label for step in over),
     )
 
 

@@ -45,6 +45,7 @@ class JiraSnapshot:
     searches: int = 0  # search requests the read took
     walked: int = 0  # issues read by key because search had not indexed them yet
     defects_read: bool = False  # fingerprints were looked up (jira_create_defects on)
+    umbrella_labels: frozenset[str] = frozenset()  # fingerprints the open umbrella issue lists
 
     def issues_for(self, fingerprint: Fingerprint) -> list[JiraIssue]:
         """Every defect carrying any of the fingerprint's labels, once each."""

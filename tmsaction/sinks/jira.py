@@ -18,6 +18,7 @@ TestRail prepare step) become remote links on new defects.
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from types import MappingProxyType
@@ -36,7 +37,7 @@ from tmsaction.plan.jira import (
     build_jira_plan,
     failing_labels,
 )
-from tmsaction.plan.jira_fingerprint import scope_label
+from tmsaction.plan.jira_fingerprint import scope_label, umbrella_fingerprint
 from tmsaction.plan.jira_snapshot import JiraSnapshot
 from tmsaction.runreport import RunReport, SyncProblem
 from tmsaction.sinks.jira_apply import Applier
@@ -59,7 +60,34 @@ def sync_jira(
     testrail_links: Mapping[int, str] = NO_LINKS,
 ) -> RunReport:
     """Run the Jira part of the action on `report`; returns it with `jira`, `traceability`,
-    `plan.jira` and any problems added. Never raises for Jira's answers."""
+    `plan.jira` and any problems added. Never raises for Jira's answers; a bug in this sink is
+    reported with its traceback and the run goes on (sinks are isolated, DESIGN.md)."""
+    try:
+        return _sync(
+            report, inputs, context, console, sleep=sleep, clock=clock, links=testrail_links
+        )
+    except Exception as error:
+        console.error(
+            "tmsaction hit a bug in the Jira sink; the summary and the other sinks go on. "
+            "Please report it with this traceback:\n" + traceback.format_exc(),
+            title="Jira",
+        )
+        problem = SyncProblem(
+            "jira", f"tmsaction hit a bug in the Jira sink ({type(error).__name__}); see the log."
+        )
+        return replace(report, problems=(*report.problems, problem))
+
+
+def _sync(
+    report: RunReport,
+    inputs: Inputs,
+    context: RunContext,
+    console: Console,
+    *,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+    links: Mapping[int, str],
+) -> RunReport:
     config = report.config
     if config is None:
         return report
@@ -99,7 +127,7 @@ def sync_jira(
                 context=context,
                 stories=stories,
                 now=clock(),
-                testrail_links=testrail_links,
+                testrail_links=links,
             )
             problems.extend(more)
         except BaseException:
@@ -184,6 +212,7 @@ def _run(
             stories=[story.key for story in stories],
             read_defects=create_reads,
             now=now,
+            umbrella_label=umbrella_fingerprint(context.repository, context.workflow).label,
         )
     except JiraProblem as problem:
         failing = sum(1 for r in results if r.outcome.is_failure) if create_reads else 0

@@ -46,7 +46,9 @@ from tmsaction.traceability import StoryRow
 PROPERTY = "tmsaction"
 LIVE_FIELDS = ("summary", "status", "resolution", "labels", "issuelinks")
 RELATES = "Relates"  # links a new defect to the resolved one it follows
+UMBRELLA_LIST = 1500  # fingerprints kept on the umbrella (an issue property holds 32 KB)
 FATAL = frozenset({"unreachable", "auth", "rate_limited", "not_jira", "gone"})
+REJECTED = frozenset({"invalid", "too_long", "permission", "not_found"})
 LISTED = 5  # tests named per defect in the summary table
 
 
@@ -104,10 +106,26 @@ class Applier:
     def _problem(self, message: str, tests: Sequence[int] = ()) -> None:
         self.problems.setdefault(message, []).extend(tests)
 
+    def _unsent(self, tests: Sequence[int]) -> None:
+        """Count tests left undone after Jira stopped answering under that problem."""
+        for message, affected in self.problems.items():
+            if message.startswith("Jira stopped answering"):
+                affected.extend(tests)
+                return
+
+    def _stop(self, message: str, tests: Sequence[int]) -> None:
+        """Jira stopped answering: every later step is reported as not done (never dropped)."""
+        self._down = f"not done: Jira stopped answering ({message})"
+        self._problem(
+            f"Jira stopped answering, so the remaining defect updates were not made: {message}",
+            tests,
+        )
+
     def _run(self, step: DefectStep) -> None:
         """Carry out one step; each handler records its tests, errors are recorded here."""
         if self._down:
             self._record(step, step.defect, done=False, error=self._down)
+            self._unsent(step.tests)
             return
         try:
             self._dispatch(step)
@@ -117,12 +135,11 @@ class Applier:
             kind = error.kind if isinstance(error, JiraProblem) else "unreachable"
             message = str(error)
             if kind in FATAL:
-                self._down = f"not done: Jira stopped answering ({message})"
-                self._problem(
-                    "Jira stopped answering, so the remaining defect updates were not made: "
-                    f"{message}",
-                    step.tests,
-                )
+                self._stop(message, step.tests)
+            elif step.action.files and kind in REJECTED:
+                # What Jira rejects once it rejects for every defect: say it once, try no more.
+                self._create_blocked = message
+                self._problem(f"No defect was filed: {message}", step.tests)
             else:
                 self._problem(f"{_what(step)} for {self._tests(step)}: {message}", step.tests)
             self._record(step, step.defect, done=False, error=message)
@@ -134,7 +151,9 @@ class Applier:
         if action.files:
             self._create(step)
             return
-        assert step.defect is not None
+        if step.defect is None:  # over the cap with no umbrella: nothing to write
+            self._record(step, None, done=True)
+            return
         if action is Action.SKIP:
             if step.links:
                 self._links(step.defect, step.links, self._live(step.defect).links)
@@ -148,6 +167,9 @@ class Applier:
         else:
             self._recur(step, live)
 
+    def _fit(self, doc: RichText) -> RichText:
+        return texts.fitted(doc, self.client.text_format, self.client.text_budget)
+
     # -- existing defects -------------------------------------------------------------------------
     def _live(self, key: str) -> JiraIssue:
         return self.client.get_issue(key, fields=LIVE_FIELDS, properties=(PROPERTY,))
@@ -157,7 +179,7 @@ class Applier:
         return dict(value) if isinstance(value, Mapping) else {}
 
     def _save(
-        self, key: str, previous: dict[str, Any], fingerprint: Fingerprint, **changes: str
+        self, key: str, previous: dict[str, Any], fingerprint: Fingerprint, **changes: object
     ) -> None:
         value = {
             "version": 1,
@@ -166,7 +188,8 @@ class Applier:
             "basis": fingerprint.basis,
             **changes,
         }
-        self.client.set_property(key, PROPERTY, value)
+        if value != previous:  # a later attempt of the same run changes nothing
+            self.client.set_property(key, PROPERTY, value)
 
     def _recur(self, step: DefectStep, live: JiraIssue) -> None:
         """The open defect's test failed again: one comment per run."""
@@ -189,7 +212,9 @@ class Applier:
         body = texts.recurrence_comment(
             self.results, self._failing(step), self.context, dict(self.testrail_links)
         )
-        self.client.add_comment(key, body, marker=texts.signature("failed", self.context))
+        self.client.add_comment(
+            key, self._fit(body), marker=texts.signature("failed", self.context)
+        )
         self._save(key, state, step.fingerprint, failed=run, state="failing")
         self._links(key, step.links, live.links)
         self.updated.append(key)
@@ -207,7 +232,7 @@ class Applier:
             event="reopened",
             lead="Failed again, so tmsaction reopened this defect, in",
         )
-        moved = self.client.transition(key, reopen.transitions, comment=body)
+        moved = self.client.transition(key, reopen.transitions, comment=self._fit(body))
         if moved is None:
             self._problem(
                 f"{key} could not be reopened: none of the transitions "
@@ -250,7 +275,7 @@ class Applier:
                 key,
                 resolve.transitions,
                 resolution=resolve.resolution,
-                comment=body if resolve.comment else None,
+                comment=self._fit(body) if resolve.comment else None,
             )
             if moved is None:
                 self._problem(
@@ -260,7 +285,7 @@ class Applier:
                     step.tests,
                 )
         if moved is None and resolve.comment:
-            self.client.add_comment(key, body, marker=signature)
+            self.client.add_comment(key, self._fit(body), marker=signature)
         self._save(
             key, state, step.fingerprint, passed=texts.run_key(self.context), state="passing"
         )
@@ -280,6 +305,8 @@ class Applier:
             meta = self.client.create_meta(project, defects.issue_type)
         except JiraProblem as problem:
             self._create_blocked = str(problem)
+            if problem.kind in FATAL:
+                self._stop(str(problem), ())
             return
         fields: dict[str, Any] = {
             "project": {"key": project},
@@ -315,7 +342,7 @@ class Applier:
     def _create(self, step: DefectStep, related: str | None = None) -> None:
         if self._create_blocked or self._base_fields is None:
             reason = self._create_blocked or "the create screen was not checked"
-            self._problem(f"Jira: {reason}", step.tests)
+            self._problem(f"No defect was filed: {reason}", step.tests)
             self._record(step, None, done=False, error=reason)
             raise _Handled
         related = related or (step.defect if step.action is Action.CREATE_LINKED else None)
@@ -325,7 +352,7 @@ class Applier:
         fields = {
             **self._base_fields,
             "summary": summary_line(step.summary) or "Failing test",
-            "description": self.client.render(description),
+            "description": self.client.render(self._fit(description)),
             "labels": self._labels(step.fingerprint),
         }
         state = {"filed": run, "failed": run, "state": "failing"}
@@ -424,10 +451,18 @@ class Applier:
                         self.results, tests, self.context, max_new, None, event="failed"
                     )
                     self.client.add_comment(
-                        key, body, marker=texts.signature("failed", self.context)
+                        key, self._fit(body), marker=texts.signature("failed", self.context)
                     )
-                    self._save(key, state, umbrella.fingerprint, failed=run, state="failing")
                     self.updated.append(key)
+                listed = [str(label) for label in state.get("tests") or ()]
+                self._save(
+                    key,
+                    state,
+                    umbrella.fingerprint,
+                    failed=run,
+                    state="failing",
+                    tests=_listed(listed, umbrella.labels),
+                )
                 self._umbrella_change(umbrella, key, live.summary, done=True)
             else:
                 key = self._create_umbrella(umbrella)
@@ -463,7 +498,7 @@ class Applier:
         fields = {
             **self._base_fields,
             "summary": summary_line(umbrella.summary),
-            "description": self.client.render(body),
+            "description": self.client.render(self._fit(body)),
             "labels": self._labels(umbrella.fingerprint),
         }
         created = self.client.create_issue(
@@ -477,6 +512,7 @@ class Applier:
                     "filed": run,
                     "failed": run,
                     "state": "failing",
+                    "tests": _listed([], umbrella.labels),
                 }
             },
         )
@@ -519,9 +555,9 @@ class Applier:
         try:
             existing = self.client.find_comment(key, marker, limit=100)
             if existing is None:
-                self.client.add_comment(key, body, marker=marker)
+                self.client.add_comment(key, self._fit(body), marker=marker)
             else:
-                self.client.update_comment(key, existing.id, body)
+                self.client.update_comment(key, existing.id, self._fit(body))
         except (JiraProblem, SyncError) as error:
             self._problem(f"the test results could not be written on story {key}: {error}")
             return
@@ -583,6 +619,12 @@ class Applier:
 
 class _Handled(SyncError):
     """Raised after a step's problem was recorded, to skip the rest of the step."""
+
+
+def _listed(previous: Sequence[str], labels: Sequence[str]) -> list[str]:
+    """The umbrella's list of fingerprints: the earlier ones, then this run's, at most
+    `UMBRELLA_LIST` (tests beyond it get their own defects in later runs, within the cap)."""
+    return list(dict.fromkeys([*previous, *labels]))[:UMBRELLA_LIST]
 
 
 def story_marker(context: RunContext) -> str:

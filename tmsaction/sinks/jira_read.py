@@ -9,6 +9,7 @@ Searches (README "Jira", "Requests"):
    defect was not in 1 (resolved defects, and defects other repositories filed for the same
    TestRail case);
 3. `key in (...)`, 100 per search, for the stories.
+The open umbrella issue (if any) is read by key, for the list of tests it holds.
 
 Jira Cloud's search is eventually consistent ("delay might vary from a few seconds to minutes",
 OpenAPI search/jql), and `reconcileIssues` only helps with ids a process already knows: a rerun
@@ -46,6 +47,7 @@ WALK_WINDOW = 15 * 60.0  # seconds: longer than Cloud's index lag is ever report
 WALK_MISSES = 3  # keys in a row that do not exist end the walk (failed creates leave gaps)
 WALK_LIMIT = 100  # issues read by key at most
 WALK_PAGE = 50
+PROPERTY = "tmsaction"  # the issue property the sink keeps on each defect (jira_apply.py)
 _PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
@@ -111,6 +113,21 @@ def unindexed_issues(
     return found
 
 
+def _umbrella_list(
+    client: JiraClient, by_key: dict[str, JiraIssue], label: str | None
+) -> frozenset[str]:
+    """Fingerprints the open umbrella issue lists, read live (the list changes every run, and
+    search may answer an older version of the issue)."""
+    umbrella = next((i for i in by_key.values() if i.open and label and label in i.labels), None)
+    if umbrella is None:
+        return frozenset()
+    live = client.get_issue(umbrella.key, fields=DEFECT_FIELDS, properties=(PROPERTY,))
+    by_key[live.key] = live
+    state = live.properties.get(PROPERTY)
+    tests = state.get("tests") if isinstance(state, dict) else None
+    return frozenset(label for label in tests or () if isinstance(label, str))
+
+
 def read_snapshot(
     client: JiraClient,
     *,
@@ -120,11 +137,13 @@ def read_snapshot(
     stories: Sequence[str],
     read_defects: bool,
     now: float,
+    umbrella_label: str | None = None,
 ) -> JiraSnapshot:
     """Everything the plan reads from Jira; raises `JiraProblem` when Jira cannot answer."""
     before = client.searches
     by_key: dict[str, JiraIssue] = {}
     open_labels: set[str] = set()
+    listed: frozenset[str] = frozenset()
     walked = 0
     if read_defects and project:
         for issue in client.search(open_defects_jql(project, scope), fields=DEFECT_FIELDS):
@@ -136,8 +155,14 @@ def read_snapshot(
         for issue in by_key.values():
             if issue.open and scope in issue.labels:
                 open_labels.update(label for label in issue.labels if label.startswith("tms-"))
+        listed = _umbrella_list(client, by_key, umbrella_label)
         covered = {label for issue in by_key.values() if issue.open for label in issue.labels}
-        missing = [label for label in dict.fromkeys(failing_labels) if label not in covered]
+        # Tests the open umbrella lists stay on it: their own defects are not looked for.
+        missing = [
+            label
+            for label in dict.fromkeys(failing_labels)
+            if label not in covered and label not in listed
+        ]
         if missing:
             for issues in client.find_by_labels(project, missing, fields=DEFECT_FIELDS).values():
                 for issue in issues:
@@ -152,4 +177,5 @@ def read_snapshot(
         searches=client.searches - before,
         walked=walked,
         defects_read=read_defects and bool(project),
+        umbrella_labels=listed,
     )
