@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from tmsaction.clients.jira_model import JiraIssue
 from tmsaction.plan.jira_fingerprint import Fingerprint
@@ -46,6 +47,7 @@ class JiraSnapshot:
     walked: int = 0  # issues read by key because search had not indexed them yet
     defects_read: bool = False  # fingerprints were looked up (jira_create_defects on)
     umbrella_labels: frozenset[str] = frozenset()  # fingerprints the open umbrella issue lists
+    live: frozenset[str] = frozenset()  # keys read by key (consistent, properties included)
 
     def issues_for(self, fingerprint: Fingerprint) -> list[JiraIssue]:
         """Every defect carrying any of the fingerprint's labels, once each."""
@@ -54,6 +56,14 @@ class JiraSnapshot:
             for issue in self.defects.get(label, ()):
                 seen.setdefault(issue.key, issue)
         return list(seen.values())
+
+    @cached_property
+    def _by_key(self) -> dict[str, JiraIssue]:
+        return {issue.key: issue for issues in self.defects.values() for issue in issues}
+
+    def issue(self, key: str) -> JiraIssue | None:
+        """A defect by key (any label)."""
+        return self._by_key.get(key)
 
     def browse_url(self, key: str) -> str:
         return f"{self.site_url}/browse/{key}"

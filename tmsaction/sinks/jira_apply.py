@@ -172,6 +172,11 @@ class Applier:
 
     # -- existing defects -------------------------------------------------------------------------
     def _live(self, key: str) -> JiraIssue:
+        """The defect as it is now: read by key, unless this run just did (the key walk)."""
+        if key in self.snapshot.live:
+            known = self.snapshot.issue(key)
+            if known is not None:
+                return known
         return self.client.get_issue(key, fields=LIVE_FIELDS, properties=(PROPERTY,))
 
     def _state(self, issue: JiraIssue) -> dict[str, Any]:
@@ -286,11 +291,14 @@ class Applier:
                 )
         if moved is None and resolve.comment:
             self.client.add_comment(key, self._fit(body), marker=signature)
-        self._save(
-            key, state, step.fingerprint, passed=texts.run_key(self.context), state="passing"
-        )
         if moved is not None and moved.to_category == "done":
+            # Resolved: no pass is reported twice on a resolved defect, and if people reopen
+            # it, reporting the next pass again is right. Only an open defect needs the state.
             self.resolved.append(key)
+        else:
+            self._save(
+                key, state, step.fingerprint, passed=texts.run_key(self.context), state="passing"
+            )
         self.updated.append(key)
         reason = f"moved to {moved.to_status}" if moved else "commented: passes again"
         self._change(step, key, live.summary, reason=reason)

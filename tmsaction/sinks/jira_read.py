@@ -90,7 +90,7 @@ def unindexed_issues(
         nonlocal reads
         reads += 1
         try:
-            return client.get_issue(f"{project}-{number}", fields=fields)
+            return client.get_issue(f"{project}-{number}", fields=fields, properties=(PROPERTY,))
         except JiraProblem as problem:
             if problem.kind == "not_found":
                 return None
@@ -114,16 +114,18 @@ def unindexed_issues(
 
 
 def _umbrella_list(
-    client: JiraClient, by_key: dict[str, JiraIssue], label: str | None
+    client: JiraClient, by_key: dict[str, JiraIssue], label: str | None, live: set[str]
 ) -> frozenset[str]:
     """Fingerprints the open umbrella issue lists, read live (the list changes every run, and
     search may answer an older version of the issue)."""
     umbrella = next((i for i in by_key.values() if i.open and label and label in i.labels), None)
     if umbrella is None:
         return frozenset()
-    live = client.get_issue(umbrella.key, fields=DEFECT_FIELDS, properties=(PROPERTY,))
-    by_key[live.key] = live
-    state = live.properties.get(PROPERTY)
+    if umbrella.key not in live:
+        umbrella = client.get_issue(umbrella.key, fields=DEFECT_FIELDS, properties=(PROPERTY,))
+        by_key[umbrella.key] = umbrella
+        live.add(umbrella.key)
+    state = umbrella.properties.get(PROPERTY)
     tests = state.get("tests") if isinstance(state, dict) else None
     return frozenset(label for label in tests or () if isinstance(label, str))
 
@@ -142,6 +144,7 @@ def read_snapshot(
     """Everything the plan reads from Jira; raises `JiraProblem` when Jira cannot answer."""
     before = client.searches
     by_key: dict[str, JiraIssue] = {}
+    live: set[str] = set()
     open_labels: set[str] = set()
     listed: frozenset[str] = frozenset()
     walked = 0
@@ -152,10 +155,11 @@ def read_snapshot(
             if any(label.startswith("tms-") for label in issue.labels):
                 walked += issue.key not in by_key
                 by_key[issue.key] = issue  # read live: newer than what search answered
+                live.add(issue.key)
         for issue in by_key.values():
             if issue.open and scope in issue.labels:
                 open_labels.update(label for label in issue.labels if label.startswith("tms-"))
-        listed = _umbrella_list(client, by_key, umbrella_label)
+        listed = _umbrella_list(client, by_key, umbrella_label, live)
         covered = {label for issue in by_key.values() if issue.open for label in issue.labels}
         # Tests the open umbrella lists stay on it: their own defects are not looked for.
         missing = [
@@ -178,4 +182,5 @@ def read_snapshot(
         walked=walked,
         defects_read=read_defects and bool(project),
         umbrella_labels=listed,
+        live=frozenset(live),
     )
