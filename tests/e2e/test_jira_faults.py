@@ -308,3 +308,18 @@ def test_jira_create_defects_without_jira_url_or_project_says_what_to_set(tmp_pa
         no_project = world.run(TWELVE[:1], jira_project="")
         assert "jira_project is not set" in no_project.results["problems"][0]["message"]
         assert world.defects() == []
+
+
+def test_a_dry_run_predicts_what_jira_would_reject_without_writing(tmp_path: Path) -> None:
+    config = "jira:\n  defects:\n    priority: Urgent\n    link:\n      type: covers\n"
+    with jira_world(tmp_path, config=config) as world:
+        run = world.run(TWELVE[:2], dry_run=True)
+        assert run.writes == []
+        messages = [p["message"] for p in run.results["problems"]]
+        assert messages[0].startswith(
+            "Defects would not be filed: no defect can be filed until the config matches Jira's "
+            "create screen: Jira SHOP Bug: Priority 'Urgent' is not allowed"
+        )
+        assert messages[1].startswith("Jira has no issue link type named or worded 'covers'")
+        assert messages[1].endswith("No links would be made.")
+        assert run.code == 1  # fail_on: sync-errors, as the real run would

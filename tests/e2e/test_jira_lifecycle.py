@@ -287,7 +287,8 @@ def test_story_to_defect_links_with_another_link_type_and_no_duplicates(tmp_path
 
 def test_stories_get_one_rolling_comment_updated_by_each_run(tmp_path: Path) -> None:
     with jira_world(tmp_path, config="jira:\n  comment_on_stories: true\n") as world:
-        world.run(FAILING, run_id="1001")
+        run = world.run(FAILING, run_id="1001")
+        assert "commented on 3 stories with the test results" in run.summary
         [first] = world.comments("SHOP-14")
         assert "2 tests cover this story: 2 failed" in first
         world.run(FIXED, run_id="1002")

@@ -40,7 +40,7 @@ from tmsaction.plan.jira import (
 from tmsaction.plan.jira_fingerprint import scope_label, umbrella_fingerprint
 from tmsaction.plan.jira_snapshot import JiraSnapshot
 from tmsaction.runreport import RunReport, SyncProblem
-from tmsaction.sinks.jira_apply import Applier
+from tmsaction.sinks.jira_apply import Applier, base_fields
 from tmsaction.sinks.jira_outcome import DefectChange, JiraOutcome, TestDefect
 from tmsaction.sinks.jira_read import read_snapshot
 from tmsaction.templates import run_variables
@@ -237,6 +237,8 @@ def _run(
         covered_stories=[story.key for story in stories if story.tests],
     )
     if snapshot is None or report.dry_run:
+        if report.dry_run and plan.filing:
+            problems.extend(_dry_checks(client, plan, config))
         return (
             _planned(plan, snapshot, report, dry_run=report.dry_run, searches=client.searches),
             snapshot,
@@ -261,6 +263,25 @@ def _run(
         walked=snapshot.walked,
     )
     return outcome, snapshot, applier, problems
+
+
+def _dry_checks(client: JiraClient, plan: JiraPlan, config: Config) -> list[SyncProblem]:
+    """What a real run would stumble on, found by reading only: the create screen against the
+    config, and the link type."""
+    problems: list[SyncProblem] = []
+    umbrella = plan.umbrella is not None and plan.umbrella.defect is None
+    if plan.new_defects or umbrella:
+        try:
+            base_fields(client, config, plan.project or "")
+        except JiraProblem as problem:
+            problems.append(SyncProblem("jira", f"Defects would not be filed: {problem}"))
+    link = config.jira.defects.link
+    if link is not None and any(step.links for step in plan.steps):
+        try:
+            client.resolve_link_type(link.type)
+        except JiraProblem as problem:
+            problems.append(SyncProblem("jira", f"{problem} No links would be made."))
+    return problems
 
 
 def _comment_stories(

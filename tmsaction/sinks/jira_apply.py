@@ -307,41 +307,12 @@ class Applier:
     # -- new defects ------------------------------------------------------------------------------
     def _preflight(self) -> None:
         """Check the create screen once: every problem in one message, before any create."""
-        defects = self.config.jira.defects
-        project = self.plan.project or ""
         try:
-            meta = self.client.create_meta(project, defects.issue_type)
+            self._base_fields = base_fields(self.client, self.config, self.plan.project or "")
         except JiraProblem as problem:
             self._create_blocked = str(problem)
             if problem.kind in FATAL:
                 self._stop(str(problem), ())
-            return
-        fields: dict[str, Any] = {
-            "project": {"key": project},
-            "issuetype": {"id": meta.issue_type.id},
-        }
-        wanted: dict[str, Any] = dict(defects.fields)
-        if defects.priority:
-            wanted["priority"] = defects.priority
-        if defects.components:
-            wanted["components"] = list(defects.components)
-        for field_id, value in wanted.items():
-            definition = meta.field(field_id)
-            if definition is None:
-                fields[field_id] = value
-            elif definition.rich_text and isinstance(value, str):
-                fields[definition.id] = self.client.render(document(paragraph(value)))
-            else:
-                fields[definition.id] = shape_value(definition, value)
-        checked = {**fields, "summary": "x", "description": "x", "labels": ["x"]}
-        problems = field_problems(meta, checked)
-        if problems:
-            self._create_blocked = (
-                "no defect can be filed until the config matches Jira's create screen: "
-                + " ".join(problems)
-            )
-            return
-        self._base_fields = fields
 
     def _labels(self, fingerprint: Fingerprint) -> list[str]:
         labels = [*self.config.jira.defects.labels, self.scope, *fingerprint.labels]
@@ -627,6 +598,40 @@ class Applier:
 
 class _Handled(SyncError):
     """Raised after a step's problem was recorded, to skip the rest of the step."""
+
+
+def base_fields(client: JiraClient, config: Config, project: str) -> dict[str, Any]:
+    """The fields every new defect shares (project, issue type, priority, components, custom
+    fields), shaped as the create screen wants them. Raises `JiraProblem` naming everything
+    the screen would reject (`kind="invalid"`), or why the screen could not be read."""
+    defects = config.jira.defects
+    meta = client.create_meta(project, defects.issue_type)
+    fields: dict[str, Any] = {
+        "project": {"key": project},
+        "issuetype": {"id": meta.issue_type.id},
+    }
+    wanted: dict[str, Any] = dict(defects.fields)
+    if defects.priority:
+        wanted["priority"] = defects.priority
+    if defects.components:
+        wanted["components"] = list(defects.components)
+    for field_id, value in wanted.items():
+        definition = meta.field(field_id)
+        if definition is None:
+            fields[field_id] = value  # field_problems names it: not on the screen
+        elif definition.rich_text and isinstance(value, str):
+            fields[definition.id] = client.render(document(paragraph(value)))
+        else:
+            fields[definition.id] = shape_value(definition, value)
+    checked = {**fields, "summary": "x", "description": "x", "labels": ["x"]}
+    problems = field_problems(meta, checked)
+    if problems:
+        raise JiraProblem(
+            "no defect can be filed until the config matches Jira's create screen: "
+            + " ".join(problems),
+            kind="invalid",
+        )
+    return fields
 
 
 def _listed(previous: Sequence[str], labels: Sequence[str]) -> list[str]:
