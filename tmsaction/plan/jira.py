@@ -1,7 +1,9 @@
 """The Jira defect plan: per fingerprint, what happens to its defect in this run, and why. Pure.
 
-Built from the test results, their mappings, the config and a `JiraSnapshot`. The rules (README
-"Jira", "The defect lifecycle"):
+Built from the test results, their mappings, the config and a `JiraSnapshot`: tests are grouped
+by fingerprint, each group is decided by the rules of `plan/jira_rules.py`, then at most
+`max_new` new defects are kept (the rest go to the umbrella issue) and their texts rendered. The
+values are in `plan/jira_model.py` (re-exported here). In short (README "Jira"):
 
 - a test fails (or errors; flaky only with `jira.defects.flaky: true`):
   - its fingerprint has an open defect: comment once per run (`recurrence_comment`);
@@ -23,102 +25,28 @@ Several tests with one fingerprint (one TestRail case, or parameter variants) sh
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import replace
 
-from tmsaction.clients.jira_model import JiraIssue
 from tmsaction.config.model import Config, DefectConfig
 from tmsaction.errors import TemplateError
 from tmsaction.inputs import RunContext
 from tmsaction.mapping.model import TestMapping
 from tmsaction.model import Outcome, TestResult
-from tmsaction.plan.jira_fingerprint import Fingerprint, fingerprint_of, umbrella_fingerprint
-from tmsaction.plan.jira_snapshot import JiraSnapshot, resolved_at
+from tmsaction.plan.jira_fingerprint import fingerprint_of, umbrella_fingerprint
+from tmsaction.plan.jira_model import Action, DefectStep, JiraPlan, UmbrellaStep
+from tmsaction.plan.jira_rules import FingerprintGroup, decide
+from tmsaction.plan.jira_snapshot import JiraSnapshot
 from tmsaction.sink_texts import defect_texts
 
-DAY = 86400.0
-
-
-class Action(StrEnum):
-    CREATE = "create"  # file a new defect
-    CREATE_LINKED = "create-linked"  # file a new defect linked to the resolved one
-    COMMENT = "comment"  # the open defect's test failed again
-    REOPEN = "reopen"  # the resolved defect's test failed again
-    RESOLVE = "resolve"  # the open defect's test passes again
-    UMBRELLA = "umbrella"  # over `max_new`: listed on the umbrella issue
-    SKIP = "skip"  # nothing (the reason says why)
-
-    @property
-    def files(self) -> bool:
-        return self in (Action.CREATE, Action.CREATE_LINKED)
-
-
-@dataclass(frozen=True)
-class DefectStep:
-    """What happens to one fingerprint's defect."""
-
-    fingerprint: Fingerprint
-    action: Action
-    reason: str  # one sentence, for the summary and results_json
-    tests: tuple[int, ...]  # indexes in reports.results sharing the fingerprint
-    lead: int  # the test whose failure the texts describe
-    failing: bool
-    defect: str | None = None  # the defect acted on (CREATE_LINKED: the resolved one to link)
-    stories: tuple[str, ...] = ()  # stories the tests cover
-    links: tuple[str, ...] = ()  # stories not yet linked to the defect
-    summary: str = ""  # CREATE, CREATE_LINKED
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class UmbrellaStep:
-    """The one issue listing the failures over `max_new` (filed, or commented while open)."""
-
-    fingerprint: Fingerprint
-    defect: str | None  # the open umbrella; None: file one
-    tests: tuple[int, ...]
-    summary: str
-    labels: tuple[str, ...] = ()  # fingerprints of the tests, recorded on the umbrella
-
-
-@dataclass(frozen=True)
-class JiraPlan:
-    """Every Jira change of the run; a dry run renders it and writes nothing."""
-
-    project: str | None
-    filing: bool  # defects are filed and updated in this run
-    why_not: str | None = None  # why not, when `filing` is False
-    steps: tuple[DefectStep, ...] = ()
-    umbrella: UmbrellaStep | None = None
-    story_comments: tuple[str, ...] = ()  # story keys to comment on (`comment_on_stories`)
-    notes: tuple[str, ...] = ()
-    max_new: int = 0
-
-    def count(self, *actions: Action) -> int:
-        return sum(1 for step in self.steps if step.action in actions)
-
-    @property
-    def new_defects(self) -> int:
-        return self.count(Action.CREATE, Action.CREATE_LINKED)
-
-    @property
-    def unfiled(self) -> int:
-        """Failing tests over `max_new` that get no defect (with `umbrella: false`)."""
-        return sum(
-            len(step.tests)
-            for step in self.steps
-            if step.action is Action.SKIP and step.failing and step.defect is None
-        )
-
-
-@dataclass
-class _Group:
-    fingerprint: Fingerprint
-    tests: list[int] = field(default_factory=list)
-    failing: list[int] = field(default_factory=list)
-    passed: int = 0
-    flaky: int = 0
-    stories: dict[str, None] = field(default_factory=dict)
+__all__ = [
+    "Action",
+    "DefectStep",
+    "JiraPlan",
+    "UmbrellaStep",
+    "branch_allows",
+    "build_jira_plan",
+    "failing_labels",
+]
 
 
 def branch_allows(config: DefectConfig, context: RunContext) -> tuple[bool, str | None]:
@@ -166,7 +94,7 @@ def build_jira_plan(
     notes: list[str] = []
     steps: list[DefectStep] = []
     for group in _group(results, mappings, config, context, snapshot):
-        step = _decide(group, snapshot, defects, now, notes)
+        step = decide(group, snapshot, defects, now, notes)
         if step is not None:
             steps.append(step)
     steps = _cap(steps, defects)
@@ -195,14 +123,14 @@ def _group(
     config: Config,
     context: RunContext,
     snapshot: JiraSnapshot,
-) -> list[_Group]:
+) -> list[FingerprintGroup]:
     """Tests by fingerprint: the failing and flaky ones, and the passing ones whose fingerprint
     has an open defect of this repository (nothing else can change)."""
     defects = config.jira.defects
     strip = config.testrail.names.strip_parameters
     repository = context.repository
     watched = snapshot.open_labels
-    groups: dict[str, _Group] = {}
+    groups: dict[str, FingerprintGroup] = {}
     for index, result in enumerate(results):
         outcome = result.outcome
         if outcome is Outcome.SKIPPED or (outcome is Outcome.PASSED and not watched):
@@ -211,7 +139,7 @@ def _group(
         fingerprint = fingerprint_of(result, mapping, repository=repository, strip_parameters=strip)
         if outcome is Outcome.PASSED and not watched.intersection(fingerprint.labels):
             continue
-        group = groups.setdefault(fingerprint.label, _Group(fingerprint))
+        group = groups.setdefault(fingerprint.label, FingerprintGroup(fingerprint))
         group.tests.append(index)
         if outcome.is_failure or (outcome is Outcome.FLAKY and defects.flaky):
             group.failing.append(index)
@@ -222,131 +150,6 @@ def _group(
         for story in mapping.stories:
             group.stories[story] = None
     return list(groups.values())
-
-
-def _decide(
-    group: _Group, snapshot: JiraSnapshot, defects: DefectConfig, now: float, notes: list[str]
-) -> DefectStep | None:
-    found = snapshot.issues_for(group.fingerprint)
-    open_ones = sorted((i for i in found if i.open), key=lambda i: i.id)
-    resolved = sorted(
-        (i for i in found if not i.open), key=lambda i: (resolved_at(i) or 0.0, i.id), reverse=True
-    )
-    if len(open_ones) > 1:
-        keys = ", ".join(i.key for i in open_ones)
-        notes.append(
-            f"{keys} carry the same fingerprint ({group.fingerprint.basis}); "
-            f"{open_ones[0].key} is used, close the others as duplicates."
-        )
-    step = DefectStep(
-        fingerprint=group.fingerprint,
-        action=Action.SKIP,
-        reason="",
-        tests=tuple(group.tests),
-        lead=group.failing[0] if group.failing else group.tests[0],
-        failing=bool(group.failing),
-        stories=tuple(group.stories),
-    )
-    if group.failing:
-        if open_ones:
-            defect = open_ones[0]
-            links = _missing_links(defect, step.stories, defects)
-            if defects.recurrence_comment:
-                reason = f"{defect.key} is open ({defect.status}): the failure is recorded on it"
-                action = Action.COMMENT
-            else:
-                reason = f"{defect.key} is open ({defect.status}); recurrence comments are off"
-                action = Action.SKIP
-            return replace(step, action=action, reason=reason, defect=defect.key, links=links)
-        if resolved:
-            return _resolved_fails(step, resolved[0], defects, now)
-        if defects.umbrella and snapshot.umbrella_labels.intersection(group.fingerprint.labels):
-            return replace(
-                step,
-                action=Action.UMBRELLA,
-                reason="the open umbrella issue lists it: it gets a defect of its own once the "
-                "umbrella is resolved",
-            )
-        return replace(
-            step,
-            action=Action.CREATE,
-            reason=f"no defect has this fingerprint ({group.fingerprint.basis})",
-            links=step.stories if defects.link else (),
-        )
-    if not open_ones:
-        return None
-    defect = open_ones[0]
-    step = replace(step, defect=defect.key)
-    if group.flaky:
-        return replace(
-            step,
-            reason=f"the test is flaky: {defect.key} stays as it is until the test passes cleanly",
-        )
-    resolve = defects.resolve
-    if not resolve.comment and not resolve.transitions:
-        return replace(
-            step,
-            reason=f"the test passes again; {defect.key} stays open (jira.defects.resolve does "
-            "neither comment nor transition)",
-        )
-    what = []
-    if resolve.comment:
-        what.append("a comment says so")
-    if resolve.transitions:
-        what.append(f"it moves by the first available of: {', '.join(resolve.transitions)}")
-    return replace(
-        step, action=Action.RESOLVE, reason=f"the test passes again: {' and '.join(what)}"
-    )
-
-
-def _resolved_fails(
-    step: DefectStep, defect: JiraIssue, defects: DefectConfig, now: float
-) -> DefectStep:
-    reopen = defects.reopen
-    resolution = defect.resolution or "no resolution"
-    step = replace(step, defect=defect.key)
-    if defect.resolution and defect.resolution.casefold() in {r.casefold() for r in reopen.never}:
-        return replace(
-            step,
-            reason=f"{defect.key} was resolved as {resolution}, which is never reopened "
-            "(jira.defects.reopen.never); no defect is filed",
-        )
-    when = resolved_at(defect)
-    age = (now - when) / DAY if when is not None else None
-    if reopen.policy == "new":
-        why = "reopen.policy is new"
-    elif age is not None and age > reopen.window_days:
-        why = f"it was resolved {age:.0f} days ago (reopen.window_days: {reopen.window_days})"
-    else:
-        return replace(
-            step,
-            action=Action.REOPEN,
-            reason=f"{defect.key} was resolved ({resolution}) and fails again: it is reopened",
-            links=_missing_links(defect, step.stories, defects),
-        )
-    return replace(
-        step,
-        action=Action.CREATE_LINKED,
-        reason=f"{defect.key} was resolved ({resolution}); a new defect linked to it is filed, "
-        f"as {why}",
-        links=step.stories if defects.link else (),
-    )
-
-
-def _missing_links(
-    defect: JiraIssue, stories: tuple[str, ...], config: DefectConfig
-) -> tuple[str, ...]:
-    """Stories with no link of the configured type to `defect` yet (the sink checks the
-    direction exactly before writing; Jira never duplicates a link anyway)."""
-    if config.link is None:
-        return ()
-    wanted = config.link.type.casefold()
-    linked = {
-        link.other.key
-        for link in defect.links
-        if wanted in (link.type_name.casefold(), link.phrase.casefold())
-    }
-    return tuple(story for story in stories if story not in linked and story != defect.key)
 
 
 def _cap(steps: list[DefectStep], config: DefectConfig) -> list[DefectStep]:

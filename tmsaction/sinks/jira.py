@@ -40,11 +40,12 @@ from tmsaction.plan.jira import (
 from tmsaction.plan.jira_fingerprint import scope_label, umbrella_fingerprint
 from tmsaction.plan.jira_snapshot import JiraSnapshot
 from tmsaction.runreport import RunReport, SyncProblem
-from tmsaction.sinks.jira_apply import Applier, base_fields
-from tmsaction.sinks.jira_outcome import DefectChange, JiraOutcome, TestDefect
+from tmsaction.sinks.jira_apply import Applier
+from tmsaction.sinks.jira_defects import base_fields
+from tmsaction.sinks.jira_outcome import JiraOutcome, defect_states, planned_outcome
 from tmsaction.sinks.jira_read import read_snapshot
 from tmsaction.templates import run_variables
-from tmsaction.traceability import DefectState, Traceability, build_traceability
+from tmsaction.traceability import Traceability, build_traceability
 
 NO_LINKS: Mapping[int, str] = MappingProxyType({})
 
@@ -133,7 +134,7 @@ def _sync(
         except BaseException:
             client.close()
             raise
-    states = _defect_states(snapshot, outcome)
+    states = defect_states(snapshot, outcome)
     traceability = build_traceability(
         stories,
         report.reports.results,
@@ -240,7 +241,9 @@ def _run(
         if report.dry_run and plan.filing:
             problems.extend(_dry_checks(client, plan, config))
         return (
-            _planned(plan, snapshot, report, dry_run=report.dry_run, searches=client.searches),
+            planned_outcome(
+                plan, snapshot, results, dry_run=report.dry_run, searches=client.searches
+            ),
             snapshot,
             None,
             problems,
@@ -296,92 +299,6 @@ def _comment_stories(
         story_comments=tuple(applier.commented_stories),
         problems=applier.sync_problems(),
     )
-
-
-def _planned(
-    plan: JiraPlan,
-    snapshot: JiraSnapshot | None,
-    report: RunReport,
-    *,
-    dry_run: bool,
-    searches: int,
-) -> JiraOutcome:
-    """The outcome of a plan that is shown, not applied (a dry run, or Jira unreadable)."""
-    results = report.reports.results
-    by_test: dict[int, TestDefect] = {}
-    changes: list[DefectChange] = []
-    site = snapshot.site_url if snapshot else None
-    for step in plan.steps:
-        for index in step.tests:
-            by_test[index] = TestDefect(
-                step.defect, step.action, False, step.reason, failing=step.failing
-            )
-        if step.action in (Action.SKIP, Action.UMBRELLA):
-            continue
-        changes.append(
-            DefectChange(
-                action=step.action,
-                done=False,
-                key=step.defect if not step.action.files else None,
-                url=f"{site}/browse/{step.defect}" if site and step.defect else None,
-                title=step.summary or results[step.lead].identity.display(),
-                tests=tuple(results[i].identity.display() for i in step.tests[:5]),
-                test_count=len(step.tests),
-                stories=step.stories,
-                related=step.defect if step.action is Action.CREATE_LINKED else None,
-                reason=step.reason,
-            )
-        )
-    if plan.umbrella is not None:
-        umbrella = plan.umbrella
-        for index in umbrella.tests:
-            by_test[index] = TestDefect(
-                umbrella.defect, Action.UMBRELLA, False, "over the cap of new defects per run"
-            )
-        changes.append(
-            DefectChange(
-                action=Action.UMBRELLA,
-                done=False,
-                key=umbrella.defect,
-                url=f"{site}/browse/{umbrella.defect}" if site and umbrella.defect else None,
-                title=umbrella.summary,
-                tests=tuple(results[i].identity.display() for i in umbrella.tests[:5]),
-                test_count=len(umbrella.tests),
-                reason="failing tests over the cap of new defects per run",
-            )
-        )
-    return JiraOutcome(
-        dry_run=dry_run,
-        site_url=site,
-        project=plan.project,
-        plan=plan,
-        by_test=MappingProxyType(by_test),
-        changes=tuple(changes),
-        searches=searches,
-    )
-
-
-def _defect_states(
-    snapshot: JiraSnapshot | None, outcome: JiraOutcome | None
-) -> dict[str, DefectState]:
-    states: dict[str, DefectState] = {}
-    if snapshot is not None:
-        for issues in snapshot.defects.values():
-            for issue in issues:
-                states[issue.key] = DefectState(issue.key, issue.open, issue.status, issue.summary)
-    if outcome is not None and not outcome.dry_run:
-        for change in outcome.changes:
-            if change.key and change.done:
-                previous = states.get(change.key)
-                if change.action is Action.REOPEN or change.action.files:
-                    status = "filed by this run" if change.action.files else "reopened"
-                    states[change.key] = DefectState(change.key, True, status, change.title)
-                elif previous is not None:
-                    states[change.key] = previous
-        for key in outcome.resolved:
-            previous = states.get(key)
-            states[key] = DefectState(key, False, "resolved", previous.summary if previous else "")
-    return states
 
 
 def _tell(console: Console, outcome: JiraOutcome | None, problems: Sequence[SyncProblem]) -> None:

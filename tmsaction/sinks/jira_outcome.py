@@ -1,15 +1,19 @@
 """What the Jira sink did (or, in a dry run, would do): per test, per defect, and the problems.
-Pure values; read by the summary, the outputs, `results_json` and the TestRail post.
+Pure values and their builders; read by the summary, the outputs, `results_json` and the
+TestRail post.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from tmsaction.model import TestResult
 from tmsaction.plan.jira import Action, JiraPlan
+from tmsaction.plan.jira_snapshot import JiraSnapshot
 from tmsaction.runreport import SyncProblem
+from tmsaction.traceability import DefectState
 
 
 @dataclass(frozen=True)
@@ -73,3 +77,89 @@ class JiraOutcome:
 
     def browse_url(self, key: str) -> str | None:
         return f"{self.site_url}/browse/{key}" if self.site_url else None
+
+
+def planned_outcome(
+    plan: JiraPlan,
+    snapshot: JiraSnapshot | None,
+    results: Sequence[TestResult],
+    *,
+    dry_run: bool,
+    searches: int,
+) -> JiraOutcome:
+    """The outcome of a plan that is shown, not applied (a dry run, or Jira unreadable)."""
+    by_test: dict[int, TestDefect] = {}
+    changes: list[DefectChange] = []
+    site = snapshot.site_url if snapshot else None
+    for step in plan.steps:
+        for index in step.tests:
+            by_test[index] = TestDefect(
+                step.defect, step.action, False, step.reason, failing=step.failing
+            )
+        if step.action in (Action.SKIP, Action.UMBRELLA):
+            continue
+        changes.append(
+            DefectChange(
+                action=step.action,
+                done=False,
+                key=step.defect if not step.action.files else None,
+                url=f"{site}/browse/{step.defect}" if site and step.defect else None,
+                title=step.summary or results[step.lead].identity.display(),
+                tests=tuple(results[i].identity.display() for i in step.tests[:5]),
+                test_count=len(step.tests),
+                stories=step.stories,
+                related=step.defect if step.action is Action.CREATE_LINKED else None,
+                reason=step.reason,
+            )
+        )
+    if plan.umbrella is not None:
+        umbrella = plan.umbrella
+        for index in umbrella.tests:
+            by_test[index] = TestDefect(
+                umbrella.defect, Action.UMBRELLA, False, "over the cap of new defects per run"
+            )
+        changes.append(
+            DefectChange(
+                action=Action.UMBRELLA,
+                done=False,
+                key=umbrella.defect,
+                url=f"{site}/browse/{umbrella.defect}" if site and umbrella.defect else None,
+                title=umbrella.summary,
+                tests=tuple(results[i].identity.display() for i in umbrella.tests[:5]),
+                test_count=len(umbrella.tests),
+                reason="failing tests over the cap of new defects per run",
+            )
+        )
+    return JiraOutcome(
+        dry_run=dry_run,
+        site_url=site,
+        project=plan.project,
+        plan=plan,
+        by_test=MappingProxyType(by_test),
+        changes=tuple(changes),
+        searches=searches,
+    )
+
+
+def defect_states(
+    snapshot: JiraSnapshot | None, outcome: JiraOutcome | None
+) -> dict[str, DefectState]:
+    """Each known defect as it is after this run, for the stories' open defects."""
+    states: dict[str, DefectState] = {}
+    if snapshot is not None:
+        for issues in snapshot.defects.values():
+            for issue in issues:
+                states[issue.key] = DefectState(issue.key, issue.open, issue.status, issue.summary)
+    if outcome is not None and not outcome.dry_run:
+        for change in outcome.changes:
+            if change.key and change.done:
+                previous = states.get(change.key)
+                if change.action is Action.REOPEN or change.action.files:
+                    status = "filed by this run" if change.action.files else "reopened"
+                    states[change.key] = DefectState(change.key, True, status, change.title)
+                elif previous is not None:
+                    states[change.key] = previous
+        for key in outcome.resolved:
+            previous = states.get(key)
+            states[key] = DefectState(key, False, "resolved", previous.summary if previous else "")
+    return states
