@@ -60,3 +60,16 @@ def test_scope_and_umbrella_labels() -> None:
         != umbrella_fingerprint("acme/shop", "Nightly").label
     )
     assert umbrella_fingerprint("acme/shop", "CI").basis == "umbrella of acme/shop CI"
+
+
+def test_the_queries_quote_every_value_so_nothing_can_add_a_clause() -> None:
+    from tmsaction.clients.jql import quote
+    from tmsaction.sinks.jira_read import open_defects_jql
+
+    hostile = 'SHOP" OR project = "OPS'
+    jql = open_defects_jql(hostile, scope_label('acme/shop" OR labels = "x'))
+    assert jql == (
+        f"project = {quote(hostile)} AND labels = "
+        '"tmsaction-acme.shop-or-labels-x" AND statusCategory != Done'
+    )
+    assert 'project = "SHOP\\" OR project = \\"OPS"' in jql

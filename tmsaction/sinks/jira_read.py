@@ -18,7 +18,7 @@ reader also walks issue keys, which are handed out in sequence: it takes the 50 
 search knows, reads by key (`GET /issue/{key}` is consistent) every number missing among those
 created in the last `WALK_WINDOW` seconds, then the numbers after the newest until `WALK_MISSES`
 in a row do not exist. Whatever it finds with our labels joins the snapshot. In a quiet project
-this costs one search and three reads; just after a run filed N defects, N more reads.
+this costs one search and five reads; just after a run filed N defects, N more reads.
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ DEFECT_FIELDS = (
 )
 STORY_FIELDS = ("summary", "status", "resolution", "issuetype", "priority", "issuelinks")
 WALK_WINDOW = 15 * 60.0  # seconds: longer than Cloud's index lag is ever reported to be
-WALK_MISSES = 3  # keys in a row that do not exist end the walk (failed creates leave gaps)
-WALK_LIMIT = 100  # issues read by key at most
+WALK_MISSES = 5  # keys in a row that do not exist end the walk (failed creates leave gaps,
+# JRACLOUD-78553), as in the client's own check of a lost create
+WALK_LIMIT = 2000  # a safety bound only: the walk ends on missing keys, long before this
 WALK_PAGE = 50
 PROPERTY = "tmsaction"  # the issue property the sink keeps on each defect (jira_apply.py)
 _PROJECT_KEY = re.compile(r"^[A-Z][A-Z0-9_]*$")
