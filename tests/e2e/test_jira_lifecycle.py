@@ -102,6 +102,8 @@ def test_a_rerun_seconds_later_files_nothing_new_and_comments_once(world: JiraWo
     # A second attempt of the same workflow run adds nothing: one comment per run.
     attempt = world.run(FAILING, run_id="1002", attempt="2")
     assert attempt.writes == []
+    assert "Already up to date: " in attempt.summary
+    assert all(f"[{key}](" in attempt.summary for key in keys)
     assert all(len(world.comments(key)) == 1 for key in keys)
     assert first.searches <= 4
     assert second.searches <= 4

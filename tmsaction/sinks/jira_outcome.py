@@ -75,6 +75,18 @@ class JiraOutcome:
         }
         return MappingProxyType(keys)
 
+    @property
+    def unchanged(self) -> tuple[str, ...]:
+        """Defects of failing tests this run did not need to change (they already hold this
+        run's failure, or are left alone by the lifecycle rules)."""
+        changed = {change.key for change in self.changes}
+        keys = {
+            entry.defect
+            for entry in self.by_test.values()
+            if entry.failing and entry.defect and entry.done and entry.defect not in changed
+        }
+        return tuple(sorted(keys, key=_key_order))
+
     def browse_url(self, key: str) -> str | None:
         return f"{self.site_url}/browse/{key}" if self.site_url else None
 
@@ -163,3 +175,8 @@ def defect_states(
             previous = states.get(key)
             states[key] = DefectState(key, False, "resolved", previous.summary if previous else "")
     return states
+
+
+def _key_order(key: str) -> tuple[str, int]:
+    project, _, number = key.rpartition("-")
+    return (project, int(number) if number.isdigit() else 0)
