@@ -31,8 +31,9 @@ RESULTS_FILE_NAME = "tmsaction-results.json"
 MAX_RUNS_CHECKED = 5
 MAX_ARCHIVE_BYTES = 128 * 1024 * 1024  # the zip, as listed and as downloaded
 MAX_RESULTS_BYTES = 1024 * 1024 * 1024  # the results file inside, read as a stream
+#: Notes are plain sentences (the summary escapes them): no Markdown in them.
 FORBIDDEN_HELP = (
-    "give the job `permissions: actions: read` so tmsaction can read the previous run's results"
+    "give the job the permission actions: read so tmsaction can read the previous run's results"
 )
 
 
@@ -83,13 +84,13 @@ def read_previous_from_github(
                 )
             if checked >= MAX_RUNS_CHECKED:
                 return NoHistory(
-                    f"The last {checked} runs of {where} kept no `{ARTIFACT_NAME}` artifact, so "
+                    f"The last {checked} runs of {where} kept no {ARTIFACT_NAME} artifact, so "
                     'there is nothing to compare with: add the upload step (README, "What '
                     'changed since the previous run").'
                 )
         if checked:
             return NoHistory(
-                f"The earlier runs of {where} kept no `{ARTIFACT_NAME}` artifact, so there is "
+                f"The earlier runs of {where} kept no {ARTIFACT_NAME} artifact, so there is "
                 'nothing to compare with: add the upload step (README, "What changed since the '
                 'previous run").'
             )
@@ -124,7 +125,7 @@ def _download(
     max_results_bytes: int,
 ) -> PreviousResults | NoHistory:
     label = f"{context.workflow or 'run'} #{run.run_number} on {branch}"
-    what = f"The `{ARTIFACT_NAME}` artifact of the previous run ({label})"
+    what = f"The {ARTIFACT_NAME} artifact of the previous run ({label})"
     if artifact.expired:
         return NoHistory(
             f"{what} has expired (artifact retention), so there is nothing to compare with; the "

@@ -63,10 +63,9 @@ def read_history(
         return report  # not a GitHub workflow run: there is no "previous run of this workflow"
     branch = baseline_branch(context)
     if branch is None:
+        what = f"is for {context.ref}, not a branch" if context.ref else "names no branch"
         return replace(
-            report,
-            history_note=f"This run is for {context.ref or 'no branch'}, not a branch, so there "
-            "is no previous run to compare with.",
+            report, history_note=f"This run {what}, so there is no previous run to compare with."
         )
     if inputs.testrail_enabled:
         found = _from_testrail(

@@ -9,6 +9,7 @@ A file in another layout (re-indented by hand, say) is read whole when it is sma
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ from tmsaction.results_json import VERSION
 
 #: A file in another layout is parsed as one JSON document only up to this size.
 WHOLE_DOCUMENT_LIMIT = 64 * 1024 * 1024
-_TESTS_LINE = '"tests": ['
+#: The line `results_json.py` writes before the tests, one test per line after it.
+_TESTS_LINE = ' "tests": ['
 
 
 class ResultsFileError(ValueError):
@@ -60,19 +62,35 @@ def read_results_file(stream: IO[bytes], *, limit: int) -> ResultsFile:
     try:
         head_lines: list[str] = []
         read = 0
-        while line := text.readline(WHOLE_DOCUMENT_LIMIT - read + 1):
-            read += len(line)
-            if read > WHOLE_DOCUMENT_LIMIT:
-                raise ResultsFileError(
-                    "it is not in the layout tmsaction writes, and too large to read whole"
-                )
-            if line.strip() == _TESTS_LINE:
-                head = _head("".join(head_lines).rstrip().rstrip(",") + "\n}")
-                return _result(head, _streamed_tests(text))
+        while line := text.readline(WHOLE_DOCUMENT_LIMIT + 1):
             head_lines.append(line)
-        return _whole("".join(head_lines))
+            read += len(line)
+            if line.rstrip("\r\n") == _TESTS_LINE:
+                first = text.readline()
+                if first.strip() == "]" or _is_json(first.strip().removesuffix(",")):
+                    head = _head("".join(head_lines[:-1]).rstrip().rstrip(",") + "\n}")
+                    return _result(head, _streamed_tests(itertools.chain([first], text)))
+                head_lines.append(first)  # one test over several lines: not our layout
+                break
+            if read > WHOLE_DOCUMENT_LIMIT:
+                break
+        rest = text.read(WHOLE_DOCUMENT_LIMIT + 1)
+        whole = "".join(head_lines) + rest
+        if len(whole) > WHOLE_DOCUMENT_LIMIT:
+            raise ResultsFileError(
+                "it is not in the layout tmsaction writes, and too large to read whole"
+            )
+        return _whole(whole)
     except UnicodeDecodeError:
         raise ResultsFileError("it is not UTF-8 text") from None
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _head(text: str) -> Mapping[str, Any]:

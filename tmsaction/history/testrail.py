@@ -110,7 +110,7 @@ def read_previous_from_testrail(
         if not found:
             return NoHistory(
                 f"No earlier TestRail run of {where} to compare with (tmsaction finds its runs by "
-                "the `tmsaction-run:` line in their description)."
+                "the tmsaction-run: line in their description)."
             )
         newest = max(found, key=lambda f: _order(f.marker))
         runs = [f.run for f in found if f.marker.run_id == newest.marker.run_id]
