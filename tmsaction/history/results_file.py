@@ -25,6 +25,9 @@ WHOLE_DOCUMENT_LIMIT = 64 * 1024 * 1024
 _TESTS_LINE = ' "tests": ['
 
 
+_OUTCOMES = {outcome.value: outcome for outcome in Outcome}
+
+
 class ResultsFileError(ValueError):
     """The file is not a results_json file this version can read; the message says why."""
 
@@ -109,12 +112,13 @@ def _head(text: str) -> Mapping[str, Any]:
 
 
 def _streamed_tests(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
+    decode = json.JSONDecoder().decode  # `json.loads` re-checks its argument on every call
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if stripped in ("]", "}", ""):
             continue
         try:
-            yield number, json.loads(stripped.removesuffix(","))
+            yield number, decode(stripped.removesuffix(","))
         except ValueError:
             raise ResultsFileError(f"test line {number} is not JSON") from None
 
@@ -153,10 +157,9 @@ def _test(number: int, entry: Any) -> tuple[str, Outcome]:
         and isinstance(name, str)
     ):
         raise ResultsFileError(f"test {number} has no suite, classname and name")
-    try:
-        outcome = Outcome(str(entry.get("outcome")))
-    except ValueError:
-        raise ResultsFileError(f"test {number} has an unknown outcome") from None
+    outcome = _OUTCOMES.get(entry.get("outcome"))  # type: ignore[arg-type]
+    if outcome is None:
+        raise ResultsFileError(f"test {number} has an unknown outcome")
     return TestIdentity(tuple(suite), classname, name).key, outcome
 
 
