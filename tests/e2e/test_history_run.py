@@ -193,6 +193,7 @@ def test_a_missing_artifact_or_permission_is_a_note_never_a_failure(
     assert forbidden.code == 0
     assert "the permission actions: read" in forbidden.summary
     assert "Problems" not in forbidden.summary
+    assert "demo-token" not in no_artifact.log + no_artifact.summary + forbidden.summary
 
 
 def test_without_a_token_there_is_nothing_to_read(

@@ -228,12 +228,18 @@ def test_testrail_errors_are_a_note(shop: Shop) -> None:
         (RunMarker("ACME/other", "200", "CI", "refs/heads/main"), False),
         (RunMarker("acme/shop", "200", "CI", "refs/heads/main-2"), False),
         (RunMarker("acme/shop", "200", "CI", "refs/pull/7/merge"), False),
-        (RunMarker("acme/shop", "local", "CI", "refs/heads/main"), True),  # not a number
+        (RunMarker("acme/shop", "local", "CI", "refs/heads/main"), False),  # not a run id
+        (RunMarker("acme/shop", "1)[x](https://evil.example", "CI", "refs/heads/main"), False),
     ],
 )
 def test_which_markers_are_earlier_runs(marker: RunMarker, earlier: bool) -> None:
     current = RunMarker("acme/shop", "300", "CI", "refs/pull/7/merge")
     assert is_earlier(marker, current, "main") is earlier
+
+
+def test_outside_a_workflow_run_any_earlier_marker_counts() -> None:
+    local = RunMarker("acme/shop", "", "CI", "refs/heads/main")
+    assert is_earlier(RunMarker("acme/shop", "200", "CI", "refs/heads/main"), local, "main")
 
 
 def test_status_outcomes_read_the_config_backwards() -> None:

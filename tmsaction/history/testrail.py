@@ -55,8 +55,10 @@ def is_earlier(marker: RunMarker, current: RunMarker, branch: str) -> bool:
         return False
     if marker.run_id == current.run_id:
         return False
-    if marker.run_id.isdigit() and current.run_id.isdigit():
-        return int(marker.run_id) < int(current.run_id)
+    if current.run_id.isdigit():
+        # A marker whose run id is not a number was not written by a GitHub workflow run: it
+        # cannot be "earlier", and its text must not end up in the summary's link.
+        return marker.run_id.isdigit() and int(marker.run_id) < int(current.run_id)
     return True
 
 
@@ -122,7 +124,9 @@ def read_previous_from_testrail(
         source="testrail",
         label=runs[0]["name"] + (f" and {len(runs) - 1} more" if len(runs) > 1 else ""),
         url=f"{client.base_url}/index.php?/runs/view/{runs[0]['id']}",
-        run_url=f"{context.server_url}/{marker.repo}/actions/runs/{marker.run_id}",
+        run_url=f"{context.server_url}/{context.repository}/actions/runs/{marker.run_id}"
+        if marker.run_id.isdigit()
+        else None,
         branch=branch,
         sha=marker.sha,
     )
