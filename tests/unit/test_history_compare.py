@@ -3,6 +3,7 @@ changes, the coverage delta, the caps, and the sides built from a run (by test a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,15 @@ def test_names_come_from_the_key_or_either_side() -> None:
     changes = compare(previous, current)
     assert changes.new_failures.tests[0].name == "C1 · Cart › adds"
     assert changes.removed_tests.tests[0].name == "C2 · Old title"
+
+
+def test_flaky_changes_need_both_runs_to_tell_flaky_from_passed() -> None:
+    previous = Side("case", {"C1": P, "C2": P}, flaky_known=False)  # flaky sent as Passed
+    current = Side("case", {"C1": K, "C2": F})
+    changes = compare(previous, current)
+    assert not changes.newly_flaky
+    assert changes.new_failures.count == 1
+    assert compare(replace(previous, flaky_known=True), current).newly_flaky.count == 1
 
 
 def test_sides_keyed_differently_are_not_compared() -> None:

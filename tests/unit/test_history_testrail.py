@@ -122,6 +122,7 @@ def test_the_previous_run_of_this_workflow_on_the_base_branch(shop: Shop) -> Non
     assert isinstance(found, PreviousResults)
     assert found.side.kind == "case"
     assert dict(found.side.outcomes) == {"C101": P, "C102": F, "C103": S, "C201": F, "C202": P}
+    assert not found.side.flaky_known  # flaky sends Passed by default
     assert found.side.names["C101"] == "C101 · Adds an item to an empty cart"
     # Untested C104 had no result, but it was in the run: counted as a case the tests reach.
     assert found.side.figures == Figures(automated=6, coverage_source="mapping")
@@ -157,6 +158,7 @@ def test_custom_statuses_read_back_as_the_outcomes_that_send_them(shop: Shop) ->
     assert isinstance(found, PreviousResults)
     # Blocked (2) is sent by no outcome: read as skipped, like retest.
     assert dict(found.side.outcomes) == {"C101": K, "C102": S, "C103": F}
+    assert found.side.flaky_known
     assert shop.emulator.count("GET", "get_statuses") == 1
 
 

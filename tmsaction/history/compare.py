@@ -7,6 +7,7 @@ Rules (README "What changed since the previous run"):
 - a test that failed before and passes now (passed, or flaky: passed on a rerun) is **fixed**; one
   that failed before and is skipped now is neither fixed nor failing;
 - **newly flaky**: flaky now, not flaky before; **no longer flaky**: flaky before, passed now;
+  neither when the previous run cannot tell flaky from passed (TestRail, when both send Passed);
 - pass rate is passed and flaky over everything not skipped, on each side's own keys, so a
   TestRail comparison (by case) compares case pass rates with case pass rates;
 - automated cases and regression share are compared only when both runs counted them the same
@@ -104,6 +105,7 @@ def compare(previous: Side, current: Side) -> Changes:
     new_tests, removed_tests = _Collector(), _Collector()
     newly_flaky, no_longer_flaky = _Collector(), _Collector()
     before_of = previous.outcomes
+    flaky_known = previous.flaky_known and current.flaky_known
 
     def name(key: str) -> str:
         return current.names.get(key) or previous.names.get(key) or display_from_key(key)
@@ -124,6 +126,8 @@ def compare(previous: Side, current: Side) -> Changes:
             target.add(ChangedTest(key, name(key), before, after, message))
         elif before.is_failure and after in _PASSING:
             fixed.add(ChangedTest(key, name(key), before, after))
+        if not flaky_known:
+            continue
         if after is Outcome.FLAKY and before is not Outcome.FLAKY:
             newly_flaky.add(ChangedTest(key, name(key), before, after))
         elif before is Outcome.FLAKY and after is Outcome.PASSED:

@@ -44,6 +44,9 @@ class Side:
     names: Mapping[str, str] = field(default_factory=dict)  # display name; else from the key
     messages: Mapping[str, str] = field(default_factory=dict)  # failure message by key
     figures: Figures = field(default_factory=Figures)
+    # False when flaky cannot be told from passed (a TestRail run where both send Passed): then
+    # no test is "newly flaky" or "no longer flaky" against it.
+    flaky_known: bool = True
 
 
 @dataclass(frozen=True)

@@ -180,4 +180,7 @@ def _side(
         if figures is not None
         else Figures(automated=len(case_ids), coverage_source="mapping")
     )
-    return Side("case", outcomes, names=names, figures=counted)
+    flaky_status = next((i for i, o in outcome_of.items() if o is Outcome.FLAKY), None)
+    return Side(
+        "case", outcomes, names=names, figures=counted, flaky_known=flaky_status is not None
+    )
