@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from tmsaction.config.model import Config
 from tmsaction.coverage import Coverage
 from tmsaction.gates import GateResult
+from tmsaction.history.model import Changes, PreviousRun
 from tmsaction.inputs import RunContext
 from tmsaction.mapping.model import TestMapping
 from tmsaction.model import ReportSet
@@ -43,6 +44,9 @@ class RunReport:
     plan: Plan | None = None
     coverage: Coverage | None = None
     gates: tuple[GateResult, ...] = ()
+    changes: Changes | None = None  # what changed since `previous` (None: nothing to compare with)
+    previous: PreviousRun | None = None  # the run compared with
+    history_note: str | None = None  # why there is nothing to compare with, for the summary
 
     @property
     def unmatched(self) -> int:

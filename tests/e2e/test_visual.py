@@ -55,9 +55,15 @@ def test_the_demo_summary_and_comment_render_with_their_structure_intact(
     )
     assert checks["summary"].problems == ()
     assert checks["comment"].problems == ()
-    assert checks["summary"].details == 2  # the two failures, each collapsed with its trace
+    # The two failures, each collapsed with its trace, and the collapsed "other changes".
+    assert checks["summary"].details == 3
+    # What changed (a new failure, two fixed) and the coverage sections.
+    assert (checks["summary"].tables, checks["summary"].rows) == (2, 7)
     assert (checks["comment"].tables, checks["comment"].rows) == (1, 2)
     assert "2 of 12 tests failed" in checks["summary"].text
+    assert "What changed since CI #\u206041 on main" in checks["summary"].text
+    assert "automated cases 11 → 12 (▲ +1)" in checks["summary"].text
+    assert "🆕 1 new failure" in checks["comment"].text
     assert "com.acme.shop.CartTest › appliesPercentageDiscount" in checks["comment"].text
     page = (tmp_path / "summary.html").read_text(encoding="utf-8")
     assert "class='markdown-body'" in page
