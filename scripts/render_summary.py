@@ -4,8 +4,11 @@
     python scripts/render_summary.py --workspace DIR --reports 'build/**/*.xml' [--screenshot]
 
 Runs the action through `main()` against the GitHub emulator (`seed_demo`: acme/shop, PR #7) on a
-`pull_request` event, over the example reports (or over `--reports` in `--workspace`), and takes
-the summary written to GITHUB_STEP_SUMMARY and the comment the emulator holds. Each is rendered
+`pull_request` event, over the example reports and mapping config (or over `--reports` in
+`--workspace`), and takes the summary written to GITHUB_STEP_SUMMARY and the comment the emulator
+holds. For the demo, an earlier run on `main` is seeded first: the action runs over the examples
+as they were before the pull request (`previous_reports`) and its results file becomes that run's
+`tmsaction-results` artifact, so "what changed" has something to show. Each is rendered
 with cmarkgfm (GitHub's cmark-gfm) and styled with github-markdown-css (vendored in docs/vendor),
 checked (`render/structure.py`: tables intact, nothing injected) and, with `--screenshot`,
 photographed by Debian's `chromium-headless-shell` (apt install chromium-headless-shell
@@ -24,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,7 +35,7 @@ import cmarkgfm
 from cmarkgfm.cmark import Options
 from tmsaction.__main__ import main as tmsaction_main
 from tmsaction.render.structure import Structure, check_html
-from tmsaction.sandbox.github import DEMO_HEAD_SHA, GitHubEmulator, seed_demo
+from tmsaction.sandbox.github import DEMO_BASE_SHA, DEMO_HEAD_SHA, GitHubEmulator, seed_demo
 from tmsaction.sandbox.server import SandboxServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +43,8 @@ CSS = ROOT / "docs" / "vendor" / "github-markdown-light.css"
 BROWSERS = ("chromium-headless-shell", "chromium", "chromium-browser")
 REPOSITORY = "acme/shop"
 SERVER_URL = "https://github.com"
+WORKFLOW_REF = f"{REPOSITORY}/.github/workflows/ci.yml@refs/heads/main"
+PREVIOUS_RUN_ID = "8675001"  # an earlier workflow run on main (run ids grow with time)
 
 
 def run_action(
@@ -66,6 +72,9 @@ def run_action(
         "GITHUB_RUN_ID": "8675309",
         "GITHUB_RUN_NUMBER": "42",
         "GITHUB_WORKFLOW": "CI",
+        "GITHUB_WORKFLOW_REF": WORKFLOW_REF,
+        "GITHUB_BASE_REF": "main",
+        "GITHUB_HEAD_REF": "feature/cart",
         "GITHUB_JOB": "test",
         "GITHUB_SERVER_URL": SERVER_URL,
         "GITHUB_API_URL": api_url,
@@ -82,15 +91,104 @@ def run_action(
 def demo_markdown(
     workspace: Path | None = None, reports: str = "reports/**/*.xml"
 ) -> tuple[str, str, str]:
-    """(summary, comment, log) of a run over `workspace` (default: a copy of examples/)."""
+    """(summary, comment, log) of a run over `workspace` (default: a copy of examples/, with an
+    earlier run on main seeded so that "what changed" has something to compare with)."""
     github = seed_demo()
     log = io.StringIO()
     with SandboxServer(github) as server, tempfile.TemporaryDirectory() as scratch:
         if workspace is None:
             workspace = Path(scratch) / "workspace"
-            shutil.copytree(ROOT / "examples" / "reports", workspace / "reports")
+            copy_examples(workspace)
+            seed_previous_run(github, server.url, Path(scratch) / "previous", log)
         summary, comment = run_action(workspace, reports, github, server.url, log)
     return summary, comment, log.getvalue()
+
+
+def copy_examples(workspace: Path) -> None:
+    shutil.copytree(ROOT / "examples" / "reports", workspace / "reports")
+    config = workspace / ".github" / "tmsaction.yml"
+    config.parent.mkdir(parents=True)
+    shutil.copy(ROOT / "examples" / ".github" / "tmsaction.yml", config)
+
+
+def _testcase(tree: ET.ElementTree[ET.Element], name: str) -> ET.Element:
+    found = tree.getroot().find(f".//testcase[@name='{name}']")
+    assert found is not None, f"examples changed: no test {name}"
+    return found
+
+
+def previous_reports(workspace: Path) -> None:
+    """The example reports as they were on main before the pull request: the discount test still
+    passed, merging quantities and the wrong-password message failed, the total test was not
+    flaky yet, the confirmation-email test (case C106) did not exist, and a remembered-session
+    login test did (it was removed since)."""
+    copy_examples(workspace)
+    backend = workspace / "reports" / "backend"
+    cart = ET.parse(backend / "TEST-com.acme.shop.CartTest.xml")
+    discount = _testcase(cart, "appliesPercentageDiscount")
+    for child in list(discount):
+        if child.tag in ("failure", "system-out"):
+            discount.remove(child)
+    total = _testcase(cart, "recalculatesTotalAfterRemoval")
+    for child in list(total):
+        if child.tag == "flakyFailure":
+            total.remove(child)
+    merges = _testcase(cart, "mergesQuantitiesOfSameItem")
+    failure = ET.SubElement(merges, "failure", message="expected quantity: <2> but was: <1>")
+    failure.text = "org.opentest4j.AssertionFailedError: expected quantity: <2> but was: <1>"
+    cart.write(backend / "TEST-com.acme.shop.CartTest.xml", encoding="utf-8")
+    checkout = ET.parse(backend / "TEST-com.acme.shop.CheckoutTest.xml")
+    checkout.getroot().remove(_testcase(checkout, "sendsConfirmationEmail"))
+    checkout.write(backend / "TEST-com.acme.shop.CheckoutTest.xml", encoding="utf-8")
+    web = ET.parse(workspace / "reports" / "web" / "junit-playwright.xml")
+    wrong_password = _testcase(web, "Login › shows an error for a wrong password @C202 @SHOP-3")
+    failure = ET.SubElement(wrong_password, "failure", message="locator('.error') not visible")
+    failure.text = "Error: expect(locator('.error')).toBeVisible() failed"
+    login = web.getroot().find("testsuite[@name='login.spec.ts']")
+    assert login is not None, "examples changed: no login.spec.ts suite"
+    ET.SubElement(
+        login,
+        "testcase",
+        name="Login › remembers the session @C201 @SHOP-3",
+        classname="login.spec.ts",
+        time="1.2",
+    )
+    web.write(workspace / "reports" / "web" / "junit-playwright.xml", encoding="utf-8")
+
+
+def seed_previous_run(
+    github: GitHubEmulator, api_url: str, scratch: Path, log: io.StringIO
+) -> None:
+    """Run the action on main over `previous_reports` and keep its results file as the
+    `tmsaction-results` artifact of the seeded earlier run of CI on main."""
+    previous_reports(scratch)
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_WORKSPACE": str(scratch),
+        "GITHUB_STEP_SUMMARY": str(scratch / ".tmsaction-summary.md"),
+        "GITHUB_EVENT_NAME": "push",
+        "GITHUB_REPOSITORY": REPOSITORY,
+        "GITHUB_SHA": DEMO_BASE_SHA,
+        "GITHUB_REF": "refs/heads/main",
+        "GITHUB_REF_NAME": "main",
+        "GITHUB_RUN_ID": PREVIOUS_RUN_ID,
+        "GITHUB_RUN_NUMBER": "41",
+        "GITHUB_WORKFLOW": "CI",
+        "GITHUB_WORKFLOW_REF": WORKFLOW_REF,
+        "GITHUB_JOB": "test",
+        "GITHUB_SERVER_URL": SERVER_URL,
+        "GITHUB_API_URL": api_url,
+        "INPUT_REPORTS": "reports/**/*.xml",
+        "INPUT_GITHUB_TOKEN": "demo-token",
+        "INPUT_COMMENT": "off",
+    }
+    tmsaction_main([], env, stdout=log, cwd=scratch)
+    runs = [r for r in github.repo(REPOSITORY).actions.runs.values() if r.head_branch == "main"]
+    runs[-1].run_number = 41
+    results = (scratch / "tmsaction-results.json").read_bytes()
+    github.actions.add_artifact(
+        REPOSITORY, runs[-1].id, "tmsaction-results", {"tmsaction-results.json": results}
+    )
 
 
 def to_html(markdown: str) -> str:

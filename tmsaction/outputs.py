@@ -29,7 +29,10 @@ OUTPUT_HELP = {
     "unmatched": "Tests that matched no TestRail case.",
     "run_id": "TestRail run id the results went to.",
     "run_url": "TestRail run URL.",
-    "automation_coverage": "Automated share of the regression suite in percent (e.g. `83.5`).",
+    "automation_coverage": (
+        "Automated share of the regression suite in percent (e.g. `83.5`); empty when TestRail "
+        "was not read (the regression suite is defined there)."
+    ),
     "defects_created": "Jira defects filed by this run.",
     "defects_updated": "Jira defects commented, reopened or transitioned by this run.",
     "results_json": "Path of the JSON file with every test result, its mapping and sync outcome.",

@@ -16,6 +16,7 @@ from tmsaction.config.load import load_config
 from tmsaction.config.model import Config
 from tmsaction.errors import EXIT_FAILED, EXIT_OK
 from tmsaction.ghactions import Console
+from tmsaction.history.read import read_history
 from tmsaction.inputs import OPTION_BY_NAME, Inputs, RunContext
 from tmsaction.outputs import build_outputs
 from tmsaction.plan.build import plan_mapping
@@ -83,6 +84,7 @@ def run(inputs: Inputs, context: RunContext, console: Console, services: Service
     write_results_json(results_path, report)
     report = replace(report, results_json=_relative(results_path, context.workspace))
 
+    report = read_history(report, inputs, sleep=services.sleep, clock=services.clock)
     report = replace(report, fail_on=inputs.fail_on)
     report = replace(report, step_failures=tuple(failure_reasons(report, inputs.fail_on)))
     summary = render_summary(report, _summary_override(config))

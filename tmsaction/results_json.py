@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,8 @@ def test_entry(result: TestResult, mapping: TestMapping | None = None) -> dict[s
             entry["tags"] = list(detail.tags)
         if detail.attachments:
             entry["attachments"] = list(detail.attachments)
+        if detail.parameters:
+            entry["parameters"] = detail.parameters
         if detail.attempts:
             entry["attempts"] = [_attempt(a) for a in detail.attempts]
     if mapping is not None:
@@ -86,6 +89,70 @@ def jira_entry(entry: TestDefect) -> dict[str, Any]:
         "reason": entry.reason,
         "error": entry.error,
     }
+
+
+class _LineWriter:
+    """`json.dumps(test_entry(result, mapping), ensure_ascii=False)`, built from cached pieces for
+    the tests that have no detail (most of a large run): a million `json.dumps` calls would cost
+    more than reading the reports. Mappings repeat (same route, strategy, case or status), so their
+    JSON is cached by value. tests/unit/test_results_json.py proves both paths write the same JSON."""
+
+    def __init__(self) -> None:
+        self._suites: dict[tuple[str, ...], str] = {}
+        self._strings: dict[str, str] = {}
+        # The pieces around the name and the duration repeat from test to test; the last ones are
+        # kept by identity of their inputs (the readers share suite, class, file and source).
+        self._head_of: tuple[object, object] = (None, None)
+        self._head = ""
+        self._middle_of: tuple[object, object, object] = (None, None, None)
+        self._middle = ""
+        self._source_of: object = None
+        self._tail = ""
+        self._mappings: dict[TestMapping, str] = {}
+
+    def _string(self, text: str) -> str:
+        encoded = self._strings.get(text)
+        if encoded is None:
+            encoded = encode_basestring(text)
+            if len(self._strings) < 100_000:
+                self._strings[text] = encoded
+        return encoded
+
+    def _mapping(self, mapping: TestMapping | None) -> str:
+        if mapping is None:
+            return "}"
+        encoded = self._mappings.get(mapping)
+        if encoded is None:
+            encoded = ', "mapping": ' + json.dumps(mapping_entry(mapping), ensure_ascii=False) + "}"
+            if len(self._mappings) < 100_000:
+                self._mappings[mapping] = encoded
+        return encoded
+
+    def line(self, result: TestResult, mapping: TestMapping | None = None) -> str:
+        if result.detail is not None:
+            return json.dumps(test_entry(result, mapping), ensure_ascii=False)
+        suite_of, class_of = self._head_of
+        if result.suite is not suite_of or result.classname is not class_of:
+            suite = self._suites.get(result.suite)
+            if suite is None:
+                suite = json.dumps(list(result.suite), ensure_ascii=False)
+                self._suites[result.suite] = suite
+            self._head = f'{{"suite": {suite}, "classname": {self._string(result.classname)}, '
+            self._head_of = (result.suite, result.classname)
+        file_of, line_of, outcome_of = self._middle_of
+        if result.file is not file_of or result.line != line_of or result.outcome is not outcome_of:
+            file = "null" if result.file is None else self._string(result.file)
+            line = "null" if result.line is None else str(result.line)
+            self._middle = f', "file": {file}, "line": {line}, "outcome": "{result.outcome.value}"'
+            self._middle_of = (result.file, result.line, result.outcome)
+        if result.source is not self._source_of:
+            self._tail = f', "source": {self._string(result.source)}'
+            self._source_of = result.source
+        duration = "null" if result.duration is None else float.__repr__(result.duration)
+        return (
+            f'{self._head}"name": {encode_basestring(result.name)}{self._middle}'
+            f', "duration": {duration}{self._tail}{self._mapping(mapping)}'
+        )
 
 
 def _chunks(report: RunReport) -> Iterator[str]:
@@ -125,18 +192,28 @@ def _chunks(report: RunReport) -> Iterator[str]:
     }
     text = json.dumps(head, ensure_ascii=False, indent=1)
     yield text[: text.rindex("}")].rstrip() + ',\n "tests": [\n'
-    first = True
+    writer = _LineWriter()
     results = report.reports.results
     mappings: Iterable[TestMapping | None] = (
-        report.mappings if len(report.mappings) == len(results) else (None for _ in results)
+        report.mappings if len(report.mappings) == len(results) else [None] * len(results)
     )
     jira = report.jira.by_test if report.jira else {}
-    for index, (result, mapping) in enumerate(zip(results, mappings, strict=False)):
+
+    def line(index: int, result: TestResult, mapping: TestMapping | None) -> str:
+        if index not in jira:
+            return writer.line(result, mapping)
         entry = test_entry(result, mapping)
-        if index in jira:
-            entry.setdefault("sync", {})["jira"] = jira_entry(jira[index])
-        yield ("" if first else ",\n") + json.dumps(entry, ensure_ascii=False)
-        first = False
+        entry["sync"] = {"jira": jira_entry(jira[index])}
+        return json.dumps(entry, ensure_ascii=False)
+
+    lines = (
+        map(line, range(len(results)), results, mappings)
+        if jira
+        else map(writer.line, results, mappings)
+    )
+    for start in range(0, len(results), 2000):
+        separator = ",\n" if start else ""
+        yield separator + ",\n".join(next(lines) for _ in range(min(2000, len(results) - start)))
     yield "\n ]\n}\n"
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from tmsaction.config.model import Config
 from tmsaction.coverage import Coverage
 from tmsaction.gates import GateResult
+from tmsaction.history.model import Changes, PreviousRun
 from tmsaction.inputs import RunContext
 from tmsaction.mapping.model import TestMapping
 from tmsaction.model import ReportSet
@@ -48,6 +49,9 @@ class RunReport:
     plan: Plan | None = None
     coverage: Coverage | None = None
     gates: tuple[GateResult, ...] = ()
+    changes: Changes | None = None  # what changed since `previous` (None: nothing to compare with)
+    previous: PreviousRun | None = None  # the run compared with
+    history_note: str | None = None  # why there is nothing to compare with, for the summary
     jira: JiraOutcome | None = None  # what the Jira sink did (or would do, in a dry run)
     traceability: Traceability | None = None  # per story: tests, outcomes, open defects
 

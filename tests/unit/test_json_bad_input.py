@@ -47,6 +47,7 @@ def test_every_kind_of_bad_file_is_one_problem_and_the_good_files_are_read(
     mocha = json.dumps(MOCHA)
     write(tmp_path, "good/bom.json", b"\xef\xbb\xbf" + mocha.encode())
     write(tmp_path, "good/utf16.json", json.dumps(JEST).encode("utf-16"))
+    write(tmp_path, "good/utf16-no-bom.json", json.dumps(MOCHA).encode("utf-16-le"))
     write(tmp_path, "good/go.json", b"\xfe\xff" + GO_LINES.encode("utf-16-be"))
     write(tmp_path, "bad/truncated.json", json.dumps(JEST, indent=2).encode()[:-20])
     write(tmp_path, "bad/shape.json", b'{"numTotalTests": 1, "testResults": 5}')
@@ -67,6 +68,7 @@ def test_every_kind_of_bad_file_is_one_problem_and_the_good_files_are_read(
         "good/bom.json": ("mocha", 1),
         "good/go.json": ("gotest", 2),
         "good/utf16.json": ("jest", 0),
+        "good/utf16-no-bom.json": ("mocha", 1),
     }
     problems = {p.source: p for p in reports.problems}
     bad = ("truncated", "shape", "deep", "binary", "empty", "other")

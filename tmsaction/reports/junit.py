@@ -1,229 +1,298 @@
-"""JUnit XML in all its dialects, streamed: `<testsuites>` or a bare `<testsuite>` root, suites nested
-to any depth, Surefire/Gradle reruns (`flakyFailure`, `flakyError`, `rerunFailure`, `rerunError`),
-Google Test / tst `status` attributes, `[[ATTACHMENT|path]]` markers and testcase properties.
+"""JUnit XML in all its dialects, streamed with bare expat handlers (no element tree): the format
+every tool writes, so the one that has to read a million tests fast and in flat memory.
+
+Structure: a `<testsuites>` or bare `<testsuite>` root, suites nested to any depth (PHPUnit, Robot
+`--xunit`), `<testcase>` elements with `<failure>`, `<error>`, `<skipped>`, reruns, output and
+properties. What each dialect puts where is in `junit_case.py`, which turns one test case into a
+`TestResult`; this module keeps track of suites and of suite-level output.
 
 Pure apart from reading the given stream.
 """
 
 from __future__ import annotations
 
-import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import BinaryIO
 
-from tmsaction.model import Attempt, Outcome, TestDetail, TestResult
-from tmsaction.reports.base import ParseContext, bound_text, first_line, parse_duration
+from tmsaction.model import Outcome, TestDetail, TestResult
+from tmsaction.reports.base import ParseContext, TextBuffer, new_result
 from tmsaction.reports.errors import ReportParseError
-from tmsaction.reports.xmlstream import iter_events, local_name
+from tmsaction.reports.junit_case import CaseNode, build_case
+from tmsaction.reports.locations import checkout_path
+from tmsaction.reports.xmlstream import expat_parser, feed_expat
 
 FORMAT = "junit"
 
-_RERUN_TAGS = {
-    "flakyFailure": Outcome.FAILED,
-    "flakyError": Outcome.ERROR,
-    "rerunFailure": Outcome.FAILED,
-    "rerunError": Outcome.ERROR,
-}
-_ATTACHMENT = re.compile(r"\[\[ATTACHMENT\|([^\]\n]+)\]\]")
-_ATTACHMENT_PROPERTIES = ("attachment", "attachments", "testrail_attachment", "screenshot")
-# Status attributes written by Google Test, tst, Bazel and others instead of (or beside) children.
-_STATUS_ATTRIBUTE = {
-    "passed": Outcome.PASSED,
-    "success": Outcome.PASSED,
-    "pass": Outcome.PASSED,
-    "failed": Outcome.FAILED,
-    "failure": Outcome.FAILED,
-    "fail": Outcome.FAILED,
-    "errored": Outcome.ERROR,
-    "error": Outcome.ERROR,
-    "skipped": Outcome.SKIPPED,
-    "skip": Outcome.SKIPPED,
-    "disabled": Outcome.SKIPPED,
-    "notrun": Outcome.SKIPPED,
-    "ignored": Outcome.SKIPPED,
-    "suppressed": Outcome.SKIPPED,
-}
+_ROOTS = ("testsuites", "testsuite")
+_PASSED = Outcome.PASSED
+_MISSING = object()
+_FAILED = (Outcome.FAILED, Outcome.ERROR)
 
 
-def _text(element: ET.Element) -> str | None:
-    text = "".join(element.itertext())
-    return text if text.strip() else None
+class _Suite:
+    """An open `<testsuite>`: its name, file and suite-level output (Bazel and Gradle write the
+    output of a whole suite, after its test cases, instead of per test)."""
+
+    __slots__ = ("depth", "file", "in_properties", "name", "path", "stderr", "stdout")
+
+    def __init__(self, name: str, file: str | None, path: tuple[str, ...]) -> None:
+        self.name = name
+        self.file = file  # this suite's file, else the nearest enclosing suite's
+        self.path = path
+        self.stdout: TextBuffer | None = None
+        self.stderr: TextBuffer | None = None
+        self.in_properties = False
+        self.depth = 0
 
 
-def _failure(element: ET.Element) -> tuple[str | None, str | None]:
-    """(message, details) of a failure/error/skipped/rerun element."""
-    message = element.get("message")
-    details = None
-    stack = element.find("stackTrace")
-    if stack is not None:
-        details = _text(stack)
-    elif len(element) == 0:
-        details = _text(element)
-    else:
-        details = element.text if element.text and element.text.strip() else None
-    kind = element.get("type")
-    if not message and kind:
-        message = kind
-    if not message:
-        message = first_line(details)
-    return message, bound_text(details)
+class _JUnitReader:
+    """expat handlers; finished tests collect in `out` for `parse_junit` to hand on per chunk."""
 
+    __slots__ = (
+        "capture", "case_attrs", "case_children", "cases", "context", "declared",
+        "document_file", "durations", "emit", "file", "held", "hold_depth", "nodes", "out",
+        "parser", "path", "playwright", "root", "strings", "suites", "testng_names",
+        "testng_repeats",
+    )  # fmt: skip
 
-def _attempt_from(element: ET.Element, outcome: Outcome, source: str) -> Attempt:
-    message, details = _failure(element)
-    return Attempt(outcome, parse_duration(element.get("time")), message, details, source)
+    def __init__(self, context: ParseContext) -> None:
+        self.context = context
+        self.out: list[TestResult] = []
+        self.emit = self.out.append  # `_hold_plain` while tests wait for suite output
+        self.strings = context.strings
+        self.durations = context.durations
+        self.suites: list[_Suite] = []
+        # A failing test without output of its own waits for its suite's output; the tests after
+        # it wait too, so the report order is kept. (suite to take output from, or None; result)
+        self.held: list[tuple[_Suite | None, TestResult]] = []
+        self.hold_depth: int | None = None
+        self.path: tuple[str, ...] = ()
+        self.document_file: str | None = None  # mocha/Cypress "Root Suite" file
+        self.declared = 0  # tests the outermost suites say they hold (`tests` attribute)
+        self.cases = 0
+        self.file: str | None = None  # file of the innermost open suite (or document), shared
+        self.root: str | None = None
+        self.playwright = False  # Playwright: `<testsuites id=...>`, project name in `hostname`
+        # The open test case: its attributes and child nodes (None until it has a child).
+        self.case_attrs: dict[str, str] | None = None
+        self.case_children: list[CaseNode] | None = None
+        self.nodes: list[CaseNode] = []  # open elements below the test case
+        self.capture: TextBuffer | None = None  # where character data goes
+        # TestNG's JUnitReportReporter names data-provider rows alike (see `_comment`).
+        self.testng_names: set[tuple[tuple[str, ...], str, str]] | None = None
+        self.testng_repeats = 0
+        self.parser = expat_parser()
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        self.parser.CommentHandler = self._comment
+
+    # ------------------------------------------------------------------ handlers
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if tag == "testcase" and self.case_attrs is None and self.root is not None:
+            self.case_attrs = attrs
+            return
+        if ":" in tag:
+            tag = tag.rsplit(":", 1)[1]
+        if self.root is None:
+            if tag not in _ROOTS:
+                raise ReportParseError(f"not a JUnit report: the root element is <{tag}>")
+            self.root = tag
+            self.playwright = tag == "testsuites" and "id" in attrs
+        if self.case_attrs is not None:
+            node = CaseNode(tag, attrs)
+            if self.nodes:
+                self.nodes[-1].children.append(node)
+            elif self.case_children is None:
+                self.case_children = [node]
+            else:
+                self.case_children.append(node)
+            self.nodes.append(node)
+            self._capture(node.text)
+            return
+        if tag == "testcase":
+            self.case_attrs = attrs
+            self.case_children = None
+            return
+        if tag == "testsuite":
+            name = attrs.get("name") or ""
+            if name.startswith("/") or name[1:3] == ":\\":
+                # PHPUnit names the suite of a directory after its absolute path: relative to the
+                # checkout, the identity is the same on every runner.
+                name = checkout_path(name) or name
+            file = attrs.get("file") or attrs.get("filepath")
+            if name == "Root Suite" and file and not self.suites:
+                self.document_file = file  # mocha-junit-reporter / Cypress: one spec per file
+            if not self.suites:
+                declared = attrs.get("tests", "")
+                self.declared += int(declared) if declared.isdigit() else 0
+            if self.playwright and not self.suites and attrs.get("hostname"):
+                # The same spec file runs once per Playwright project (browser): the project is
+                # part of the identity, or a failure in one browser and a pass in another would
+                # look like one flaky test.
+                self.path = (attrs["hostname"],)
+            self.path = self.context.suite((*self.path, name))
+            inherited = self.suites[-1].file if self.suites else None
+            suite = _Suite(name, file or inherited, self.path)
+            suite.depth = len(self.suites)
+            self.suites.append(suite)
+            self._update_file()
+        elif self.suites:
+            self._suite_child_start(tag, attrs, self.suites[-1])
+
+    def _suite_child_start(self, tag: str, attrs: dict[str, str], suite: _Suite) -> None:
+        if tag == "system-out":
+            suite.stdout = suite.stdout or TextBuffer()
+            self._capture(suite.stdout)
+        elif tag == "system-err":
+            suite.stderr = suite.stderr or TextBuffer()
+            self._capture(suite.stderr)
+        elif tag == "properties":
+            suite.in_properties = True
+        elif tag == "property" and suite.in_properties and attrs.get("name") == "file":
+            # WebdriverIO names the spec file in a suite property.
+            suite.file = suite.file or attrs.get("value")
+            self._update_file()
+
+    def end(self, tag: str) -> None:
+        attrs = self.case_attrs
+        if attrs is not None:
+            if self.nodes:
+                self.nodes.pop()
+                self._capture(self.nodes[-1].text if self.nodes else None)
+                return
+            children = self.case_children
+            self.case_attrs = self.case_children = None
+            self.cases += 1
+            if self.testng_names is not None:
+                self._note_testng_name(self.testng_names, attrs)
+            if children is None and len(attrs) == 3:
+                # The shape of most test cases (Surefire, Gradle, jest, pytest xunit2, ...): a
+                # passing test with name, classname and time. Kept inline with the string and
+                # duration caches read directly: it runs a million times.
+                name = attrs.get("name")
+                classname = attrs.get("classname")
+                time = attrs.get("time")
+                if name and classname is not None and time is not None:
+                    context = self.context
+                    shared = self.strings.get(classname) or context.share(classname)
+                    duration = self.durations.get(time, _MISSING)
+                    if duration is _MISSING:
+                        duration = context.duration(time)
+                    self.emit(
+                        new_result(
+                            self.path,
+                            shared,
+                            name,
+                            _PASSED,
+                            duration,  # type: ignore[arg-type]
+                            context.source,
+                            self.file,
+                            None,
+                            None,
+                        )
+                    )
+                    return
+            self._end_case(attrs, children)
+            return
+        if ":" in tag:
+            tag = tag.rsplit(":", 1)[1]
+        if tag == "testsuite" and self.suites:
+            self._end_suite(self.suites.pop())
+            self.path = self.suites[-1].path if self.suites else ()
+            self._update_file()
+        elif tag in ("system-out", "system-err"):
+            self._capture(None)
+        elif tag == "properties" and self.suites:
+            self.suites[-1].in_properties = False
+
+    def _comment(self, text: str) -> None:
+        if self.root is None and "org.testng.reporters.JUnitReportReporter" in text:
+            self.testng_names = set()
+
+    def _note_testng_name(
+        self, names: set[tuple[tuple[str, ...], str, str]], attrs: dict[str, str]
+    ) -> None:
+        key = (self.path, attrs.get("classname") or "", attrs.get("name") or "")
+        if key in names:
+            self.testng_repeats += 1
+        else:
+            names.add(key)
+
+    def _hold_plain(self, result: TestResult) -> None:
+        self.held.append((None, result))
+
+    def _update_file(self) -> None:
+        file = (self.suites[-1].file if self.suites else None) or self.document_file
+        self.file = self.context.share(checkout_path(file) or file) if file else None
+
+    def _data(self, text: str) -> None:
+        if self.capture is not None:
+            self.capture.append(text)
+
+    def _capture(self, target: TextBuffer | None) -> None:
+        self.capture = target
+        self.parser.CharacterDataHandler = self._data if target is not None else None
+
+    # ------------------------------------------------------------------ results
+
+    def _end_case(self, attrs: dict[str, str], children: list[CaseNode] | None) -> None:
+        suite = self.suites[-1] if self.suites else None
+        result = build_case(self.context, self.path, attrs, children, self.file)
+        wants_output = (
+            suite is not None
+            and result.outcome in _FAILED
+            and (result.detail is None or not (result.detail.stdout or result.detail.stderr))
+        )
+        if wants_output and suite is not None:
+            if self.hold_depth is None:
+                self.hold_depth = suite.depth
+                self.emit = self._hold_plain
+            self.held.append((suite, result))
+        elif self.hold_depth is not None:
+            self.held.append((None, result))
+        else:
+            self.out.append(result)
+
+    def _end_suite(self, suite: _Suite) -> None:
+        if self.hold_depth is None or suite.depth > self.hold_depth:
+            return
+        # Every suite the held tests belong to has ended: their output is complete.
+        for owner, result in self.held:
+            stdout = owner.stdout.value() if owner is not None and owner.stdout else None
+            stderr = owner.stderr.value() if owner is not None and owner.stderr else None
+            if stdout or stderr:
+                detail = replace(result.detail or TestDetail(), stdout=stdout, stderr=stderr)
+                self.out.append(replace(result, detail=detail))
+            else:
+                self.out.append(result)
+        self.held.clear()
+        self.hold_depth = None
+        self.emit = self.out.append
 
 
 def parse_junit(stream: BinaryIO, context: ParseContext) -> Iterator[TestResult]:
     """Yield one `TestResult` per `<testcase>`; memory stays flat however large the file."""
-    suites: list[str] = []
-    suite_files: list[str | None] = []
-    open_elements: list[ET.Element] = []
-    saw_root = False
-    for event, element in iter_events(stream, context.warn):
-        tag = local_name(element.tag)
-        if event == "start":
-            if not saw_root:
-                saw_root = True
-                if tag not in ("testsuites", "testsuite", "testrun"):
-                    raise ReportParseError(f"not a JUnit report: the root element is <{tag}>")
-            open_elements.append(element)
-            if tag == "testsuite":
-                suites.append(element.get("name") or "")
-                suite_files.append(element.get("file") or element.get("filepath"))
-            continue
-        open_elements.pop()
-        if tag == "testcase":
-            yield _testcase(element, suites, suite_files, context)
-            element.clear()
-            if open_elements and len(open_elements[-1]) and open_elements[-1][-1] is element:
-                del open_elements[-1][-1]
-        elif tag == "testsuite":
-            suites.pop()
-            suite_files.pop()
-            element.clear()
-            if open_elements and len(open_elements[-1]) and open_elements[-1][-1] is element:
-                del open_elements[-1][-1]
-    if not saw_root:
+    reader = _JUnitReader(context)
+    for _ in feed_expat(reader.parser, stream, context.warn):
+        if reader.out:
+            yield from reader.out
+            reader.out.clear()
+    if reader.root is None:
         raise ReportParseError("the file holds no XML element")
-
-
-def _testcase(
-    element: ET.Element, suites: list[str], suite_files: list[str | None], context: ParseContext
-) -> TestResult:
-    get = element.get
-    name = get("name") or ""
-    classname = get("classname") or get("class") or ""
-    duration = parse_duration(get("time") or get("duration"))
-    file = get("file") or get("filepath") or next((f for f in reversed(suite_files) if f), None)
-    line_text = get("line") or get("lineno")
-    line = int(line_text) if line_text and line_text.isdigit() else None
-
-    outcome = Outcome.PASSED
-    message: str | None = None
-    details: str | None = None
-    stdout: str | None = None
-    stderr: str | None = None
-    properties: list[tuple[str, str]] = []
-    reruns: list[Attempt] = []
-    skipped_message: str | None = None
-    saw_skip = False
-
-    for child in element:
-        ctag = local_name(child.tag)
-        if ctag in ("failure", "error"):
-            kind = Outcome.FAILED if ctag == "failure" else Outcome.ERROR
-            child_message, child_details = _failure(child)
-            if outcome.is_failure:
-                # Several failures in one test case (Cypress, multi-assert reporters): keep all.
-                message = message or child_message
-                details = "\n\n".join(t for t in (details, child_details) if t) or None
-            else:
-                outcome, message, details = kind, child_message, child_details
-            reruns.extend(_nested_reruns(child, context.source))
-        elif ctag in ("skipped", "disabled"):
-            saw_skip = True
-            skipped_message = child.get("message") or _text(child)
-        elif ctag in _RERUN_TAGS:
-            reruns.append(_attempt_from(child, _RERUN_TAGS[ctag], context.source))
-        elif ctag == "system-out":
-            stdout = _text(child)
-        elif ctag == "system-err":
-            stderr = _text(child)
-        elif ctag == "properties":
-            for prop in child:
-                key = prop.get("name")
-                if key is not None:
-                    value = prop.get("value")
-                    properties.append(
-                        (key, value if value is not None else (prop.text or "").strip())
-                    )
-
-    status = (get("status") or get("result") or "").lower()
-    if outcome is Outcome.PASSED:
-        if saw_skip:
-            outcome, message = Outcome.SKIPPED, skipped_message
-        elif status in _STATUS_ATTRIBUTE and _STATUS_ATTRIBUTE[status] is not Outcome.PASSED:
-            # Only trust a status attribute that says something the children did not.
-            outcome = _STATUS_ATTRIBUTE[status]
-        elif status == "notrun" or get("executed") == "False":
-            outcome = Outcome.SKIPPED
-
-    attachments = [
-        m.group(1).strip() for text in (stdout, stderr) if text for m in _ATTACHMENT.finditer(text)
-    ]
-    attachments.extend(v for k, v in properties if k.lower() in _ATTACHMENT_PROPERTIES and v)
-
-    attempts: tuple[Attempt, ...] = ()
-    if reruns:
-        if outcome is Outcome.PASSED:
-            # Surefire writes the final pass with the earlier failures as flakyFailure children.
-            final = Attempt(Outcome.PASSED, duration, None, None, context.source)
-            attempts = (*reruns, final)
-            outcome = Outcome.FLAKY
-            message = message or reruns[-1].message
-            details = details or reruns[-1].details
-        else:
-            first = Attempt(outcome, duration, message, details, context.source)
-            attempts = (first, *reruns)
-
-    keep_output = outcome is not Outcome.PASSED
-    detail = None
-    if (
-        message
-        or details
-        or properties
-        or attachments
-        or attempts
-        or (keep_output and (stdout or stderr))
-    ):
-        detail = TestDetail(
-            message=message,
-            details=details,
-            stdout=bound_text(stdout) if keep_output else None,
-            stderr=bound_text(stderr) if keep_output else None,
-            properties=tuple(properties),
-            attachments=tuple(dict.fromkeys(attachments)),
-            attempts=attempts,
+    if reader.testng_repeats:
+        context.warn(
+            "TestNG's JUnit reporter writes data-provider rows and retries under the same test "
+            f"name ({reader.testng_repeats} repeated here), so they read as reruns of one test; "
+            "point `reports` at testng-results.xml to see each row",
+            None,
+            None,
         )
-    return TestResult(
-        suite=context.suite(tuple(suites)),
-        classname=context.share(classname),
-        name=name,
-        outcome=outcome,
-        duration=duration,
-        source=context.source,
-        file=context.share(file) if file else None,
-        line=line,
-        detail=detail,
-    )
-
-
-def _nested_reruns(element: ET.Element, source: str) -> list[Attempt]:
-    """Surefire nests `rerunFailure` inside `<failure>` in some versions; accept both places."""
-    return [
-        _attempt_from(child, _RERUN_TAGS[local_name(child.tag)], source)
-        for child in element
-        if local_name(child.tag) in _RERUN_TAGS
-    ]
+    if reader.cases == 0 and reader.declared:
+        context.warn(
+            f"the report says it holds {reader.declared} tests but lists none of them as "
+            "<testcase>; only listed test cases are counted",
+            None,
+            None,
+        )

@@ -57,28 +57,63 @@ def merge_pair(first: TestResult, second: TestResult) -> TestResult:
 
 
 class ResultMerger:
-    """Collects tests in first-seen order and merges repeats by identity as they arrive."""
+    """Collects tests in first-seen order and merges repeats by identity as they arrive.
+
+    Built for a million tests: the index maps (suite path, class) -> name -> the first result seen
+    (no position integers, no per-test key tuples), consecutive tests of one class skip the outer
+    lookup, and merged values are kept aside by the identity of that first result.
+    """
+
+    __slots__ = (
+        "_index",
+        "_last_class",
+        "_last_names",
+        "_last_suite",
+        "_merged",
+        "_results",
+        "merged",
+    )
 
     def __init__(self) -> None:
         self._results: list[TestResult] = []
-        # (suite path, class) -> name -> position; nested so no key tuple is kept per test.
-        self._index: dict[tuple[tuple[str, ...], str], dict[str, int]] = {}
+        self._index: dict[tuple[tuple[str, ...], str], dict[str, TestResult]] = {}
+        self._merged: dict[int, TestResult] = {}  # id(first result) -> merged result
+        self._last_suite: tuple[str, ...] | None = None
+        self._last_class: str | None = None
+        self._last_names: dict[str, TestResult] = {}
         self.merged = 0
 
     def add(self, result: TestResult) -> None:
-        names = self._index.get((result.suite, result.classname))
-        if names is None:
-            names = self._index[(result.suite, result.classname)] = {}
-        position = names.get(result.name)
-        if position is None:
-            names[result.name] = len(self._results)
+        name = result.name
+        if not name:
+            # A test without a name cannot be told apart from another: never merged.
+            self._results.append(result)
+            return
+        suite = result.suite
+        classname = result.classname
+        if suite is self._last_suite and classname is self._last_class:
+            names = self._last_names
+        else:
+            key = (suite, classname)
+            found = self._index.get(key)
+            if found is None:
+                found = self._index[key] = {}
+            names = self._last_names = found
+            self._last_suite = suite
+            self._last_class = classname
+        first = names.setdefault(name, result)
+        if first is result:
             self._results.append(result)
         else:
-            self._results[position] = merge_pair(self._results[position], result)
+            current = self._merged.get(id(first), first)
+            self._merged[id(first)] = merge_pair(current, result)
             self.merged += 1
 
     def results(self) -> tuple[TestResult, ...]:
-        return tuple(self._results)
+        if not self._merged:
+            return tuple(self._results)
+        merged = self._merged
+        return tuple(merged.get(id(result), result) for result in self._results)
 
     def __len__(self) -> int:
         return len(self._results)

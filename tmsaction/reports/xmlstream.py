@@ -7,17 +7,17 @@ Before expat sees a byte, the stream is turned into valid UTF-8 XML:
   rest of the file;
 - ANSI colour sequences are dropped, and control characters XML 1.0 forbids (raw or as `&#27;`
   references), which test output is full of, become U+FFFD.
-Entity declarations in the DOCTYPE are refused outright; expat itself never fetches external
-entities and limits entity amplification, so bombs and XXE are harmless twice over.
+Entity declarations in the DOCTYPE are refused outright (`expat_parser`); expat itself never fetches
+external entities or DTDs and limits entity amplification, so bombs and XXE are harmless twice over.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
-from typing import BinaryIO, cast
+from typing import BinaryIO
+from xml.parsers import expat
 
 from tmsaction.reports.errors import ReportParseError
 
@@ -25,22 +25,51 @@ CHUNK_SIZE = 1 << 20
 Warn = Callable[[str, int | None, int | None], None]
 
 _DECLARATION = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
-_ANSI = rb"\x1b\[[0-9;?]*[ -/]*[@-~]|&#(?:27|[xX]0*1[bB]);\[[0-9;?]*[ -/]*[@-~]"
-_BAD_RAW = rb"[\x00-\x08\x0b\x0c\x0e-\x1f]"
-_BAD_REF = (
-    rb"&#(?:0*(?:[0-8]|1[1-2]|1[4-9]|2[0-9]|3[01])"
-    rb"|[xX]0*(?:[0-8]|[bBcCeEfF]|1[0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{4}));"
+# Raw bytes: ANSI colour sequences (dropped) and the C0 controls XML 1.0 forbids (replaced).
+_RAW = re.compile(rb"(\x1b\[[0-9;?]*[ -/]*[@-~])|[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Character references to the same: the `&#` literal prefix keeps the search fast (sre skips
+# ahead with it), which matters because `&#10;` is common in attribute values.
+_REF = re.compile(
+    rb"&#(?:((?:27|[xX]0*1[bB]);\[[0-9;?]*[ -/]*[@-~])"
+    rb"|(?:0*(?:[0-8]|1[1-2]|1[4-9]|2[0-9]|3[01])"
+    rb"|[xX]0*(?:[0-8]|[bBcCeEfF]|1[0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{4}));)"
 )
-_CLEAN = re.compile(b"(" + _ANSI + b")|(" + _BAD_RAW + b")|(" + _BAD_REF + b")")
+# Checking for single bytes runs at memchr speed; a character-class regex over every chunk of a
+# 100 MB report set costs more than the whole XML parse.
+_CONTROL_BYTES = tuple(bytes([c]) for c in (*range(9), 11, 12, *range(14, 32)))
 _REPLACEMENT = "\ufffd".encode()
+_REPLACEMENT_REF = b"&#xFFFD;"
 
 
-def _clean(match: re.Match[bytes]) -> bytes:
-    if match.group(1):
-        return b""
-    if match.group(2):
+class _Cleaner:
+    """Applies `_RAW` and `_REF` to a chunk and remembers where the first forbidden character was."""
+
+    def __init__(self) -> None:
+        self.first: int | None = None  # offset in the chunk of the first replaced character
+
+    def clean(self, data: bytes) -> bytes:
+        self.first = None
+        if any(control in data for control in _CONTROL_BYTES):
+            data = _RAW.sub(self._raw, data)
+        if b"&#" in data:
+            data = _REF.sub(self._ref, data)
+        return data
+
+    def _note(self, match: re.Match[bytes]) -> None:
+        if self.first is None or match.start() < self.first:
+            self.first = match.start()
+
+    def _raw(self, match: re.Match[bytes]) -> bytes:
+        if match.group(1):
+            return b""
+        self._note(match)
         return _REPLACEMENT
-    return b"&#xFFFD;"
+
+    def _ref(self, match: re.Match[bytes]) -> bytes:
+        if match.group(1):
+            return b""
+        self._note(match)
+        return _REPLACEMENT_REF
 
 
 def sniff_encoding(head: bytes) -> tuple[str, int]:
@@ -99,6 +128,8 @@ def utf8_chunks(stream: BinaryIO, warn: Warn, *, chunk_size: int = CHUNK_SIZE) -
         None if codec in ("utf-8", "ascii") else codecs.getincrementaldecoder(codec)("replace")
     )
     repairing = False
+    warned_control = False
+    cleaner = _Cleaner()
     carry = b""  # incomplete UTF-8 sequence from the previous chunk
     pending = b""  # bytes held back so that `_CLEAN` sees escape sequences whole
     lines_before = 1
@@ -133,9 +164,19 @@ def utf8_chunks(stream: BinaryIO, warn: Warn, *, chunk_size: int = CHUNK_SIZE) -
         keep = 0 if final else _holdback(data)
         pending = data[len(data) - keep :] if keep else b""
         data = data[: len(data) - keep] if keep else data
-        if _CLEAN.search(data):
-            data = _CLEAN.sub(_clean, data)
-        lines_before += data.count(b"\n")
+        lines_in_chunk = data.count(b"\n")
+        data = cleaner.clean(data)
+        if cleaner.first is not None and not warned_control:
+            # Test output is full of such bytes (progress bars, NUL-padded logs); say so once.
+            warned_control = True
+            head = data[: cleaner.first]
+            warn(
+                "characters XML 1.0 forbids (control characters) were replaced with U+FFFD; "
+                "the report was written by a reporter that does not escape test output",
+                lines_before + head.count(b"\n"),
+                cleaner.first - head.rfind(b"\n"),
+            )
+        lines_before += lines_in_chunk
         if data:
             yield data
         if final:
@@ -143,51 +184,64 @@ def utf8_chunks(stream: BinaryIO, warn: Warn, *, chunk_size: int = CHUNK_SIZE) -
         chunk = stream.read(chunk_size)
 
 
-def _refuse_entities(prolog: bytes) -> None:
-    if b"<!ENTITY" in prolog:
-        line = prolog[: prolog.index(b"<!ENTITY")].count(b"\n") + 1
-        raise ReportParseError(
-            "the DOCTYPE declares entities, which test reports never need; refused to protect "
-            "the runner (XML entity expansion / external entities)",
-            line=line,
-        )
+ENTITIES_REFUSED = (
+    "the DOCTYPE declares entities, which test reports never need; refused to protect the runner "
+    "(XML entity expansion / external entities)"
+)
 
 
-def iter_events(stream: BinaryIO, warn: Warn) -> Iterator[tuple[str, ET.Element]]:
-    """ElementTree start/end events over a clean UTF-8 version of `stream`.
+def _not_well_formed(code: int | None, line: int | None, column: int | None) -> ReportParseError:
+    reason = expat.errors.messages.get(code, "unknown error") if code else "unknown error"
+    if reason == "no element found":
+        reason = "the file ends before the XML document is complete (truncated or empty)"
+    return ReportParseError(f"not well-formed XML: {reason}", line=line, column=column)
 
-    The caller must `clear()` elements it is done with (and detach them from their parent) to keep
-    memory flat; `ReportParseError` carries expat's line and column.
+
+def expat_parser() -> expat.XMLParserType:
+    """A bare expat parser with the caller's handlers: JUnit uses it directly, the other readers
+    through `xmltree.walk`.
+
+    Defused: any entity declaration raises `ReportParseError`, parameter entities and external
+    DTDs are never read, and the input is always the UTF-8 that `utf8_chunks` produces.
     """
-    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
-    checked_prolog = False
-    seen = b""
+    parser = expat.ParserCreate(encoding="UTF-8")
+    parser.buffer_text = True
+    parser.buffer_size = 1 << 16
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_: object) -> None:
+        raise ReportParseError(ENTITIES_REFUSED, line=parser.CurrentLineNumber)
+
+    parser.EntityDeclHandler = refuse
+    return parser
+
+
+def feed_expat(parser: expat.XMLParserType, stream: BinaryIO, warn: Warn) -> Iterator[None]:
+    """Feed the cleaned `stream` to `parser` chunk by chunk, yielding after each chunk so the caller
+    can pass on what its handlers collected; expat errors become located `ReportParseError`s."""
     try:
         for data in utf8_chunks(stream, warn):
-            if not checked_prolog:
-                seen += data
-                root_at = re.search(rb"<[A-Za-z_]", seen)
-                _refuse_entities(seen[: root_at.start()] if root_at else seen)
-                if root_at or len(seen) > CHUNK_SIZE:
-                    checked_prolog = True
-                    seen = b""
-            parser.feed(data)
-            yield from _element_events(parser)
-        parser.close()
-        yield from _element_events(parser)
-    except ET.ParseError as error:
-        line, column = error.position
-        reason = str(error).split(":", 1)[0]
-        if reason == "no element found":
-            reason = "the file ends before the XML document is complete (truncated or empty)"
-        raise ReportParseError(
-            f"not well-formed XML: {reason}", line=line, column=column + 1
-        ) from None
+            parser.Parse(data, False)
+            yield
+        parser.Parse(b"", True)
+        yield
+    except expat.ExpatError as error:
+        raise _not_well_formed(error.code, error.lineno, error.offset + 1) from None
+    finally:
+        # The handlers are bound methods of a reader that holds the parser: a reference cycle
+        # per file, which would keep expat's buffers alive until a cyclic collection (and
+        # `read_reports` pauses those). Dropping the handlers frees reader and parser at once.
+        for handler in _HANDLERS:
+            setattr(parser, handler, None)
 
 
-def _element_events(parser: ET.XMLPullParser[ET.Element]) -> Iterator[tuple[str, ET.Element]]:
-    # Only start/end events were asked for, so every event is (str, Element).
-    yield from cast(Iterator[tuple[str, ET.Element]], parser.read_events())
+_HANDLERS = (
+    "StartElementHandler",
+    "EndElementHandler",
+    "CharacterDataHandler",
+    "CommentHandler",
+    "EntityDeclHandler",
+)
 
 
 def local_name(tag: str) -> str:
