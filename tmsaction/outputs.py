@@ -51,8 +51,8 @@ def build_outputs(report: RunReport) -> dict[str, str]:
         "run_id": "",
         "run_url": "",
         "automation_coverage": _coverage(report),
-        "defects_created": "",
-        "defects_updated": "",
+        "defects_created": ",".join(report.jira.created) if report.jira else "",
+        "defects_updated": ",".join(report.jira.updated) if report.jira else "",
         "results_json": report.results_json or "",
     }
     return {name: values[name] for name in OUTPUT_NAMES}

@@ -25,6 +25,7 @@ from tmsaction.reports.collect import read_reports
 from tmsaction.results_json import write_results_json
 from tmsaction.runreport import RunReport
 from tmsaction.sinks.github import publish_comment
+from tmsaction.sinks.jira import sync_jira
 
 RESULTS_JSON_NAME = "tmsaction-results.json"
 
@@ -75,6 +76,9 @@ def run(inputs: Inputs, context: RunContext, console: Console, services: Service
         gates=planned.gates,
     )
     ghactions.annotate_failures(console, reports.failures)
+    # Jira: defects and story traceability. The TestRail post reads `report.jira.defects`; the
+    # TestRail prepare step passes its test URLs as `testrail_links`.
+    report = sync_jira(report, inputs, context, console, sleep=services.sleep, clock=services.clock)
 
     results_path = context.workspace / RESULTS_JSON_NAME
     write_results_json(results_path, report)

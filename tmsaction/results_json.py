@@ -15,6 +15,7 @@ from typing import Any
 from tmsaction.mapping.model import TestMapping
 from tmsaction.model import Attempt, TestResult
 from tmsaction.runreport import RunReport
+from tmsaction.sinks.jira_outcome import TestDefect
 
 SCHEMA = "https://github.com/tmsaction/tmsaction/results-json"
 VERSION = 1
@@ -76,6 +77,18 @@ def test_entry(result: TestResult, mapping: TestMapping | None = None) -> dict[s
     if mapping is not None:
         entry["mapping"] = mapping_entry(mapping)
     return entry
+
+
+def jira_entry(entry: TestDefect) -> dict[str, Any]:
+    """`sync.jira`: the defect accounting for the test, what was done (`done: false` in a dry
+    run or when it failed) and why, or the error."""
+    return {
+        "defect": entry.defect,
+        "action": entry.action.value,
+        "done": entry.done,
+        "reason": entry.reason,
+        "error": entry.error,
+    }
 
 
 class _LineWriter:
@@ -184,7 +197,20 @@ def _chunks(report: RunReport) -> Iterator[str]:
     mappings: Iterable[TestMapping | None] = (
         report.mappings if len(report.mappings) == len(results) else [None] * len(results)
     )
-    lines = map(writer.line, results, mappings)
+    jira = report.jira.by_test if report.jira else {}
+
+    def line(index: int, result: TestResult, mapping: TestMapping | None) -> str:
+        if index not in jira:
+            return writer.line(result, mapping)
+        entry = test_entry(result, mapping)
+        entry["sync"] = {"jira": jira_entry(jira[index])}
+        return json.dumps(entry, ensure_ascii=False)
+
+    lines = (
+        map(line, range(len(results)), results, mappings)
+        if jira
+        else map(writer.line, results, mappings)
+    )
     for start in range(0, len(results), 2000):
         separator = ",\n" if start else ""
         yield separator + ",\n".join(next(lines) for _ in range(min(2000, len(results) - start)))

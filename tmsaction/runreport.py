@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tmsaction.config.model import Config
 from tmsaction.coverage import Coverage
@@ -17,6 +18,10 @@ from tmsaction.mapping.model import TestMapping
 from tmsaction.model import ReportSet
 from tmsaction.plan.model import Plan
 from tmsaction.sinks.github_comment import CommentOutcome
+from tmsaction.traceability import Traceability
+
+if TYPE_CHECKING:  # the Jira outcome holds SyncProblems: imported for typing only
+    from tmsaction.sinks.jira_outcome import JiraOutcome
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,8 @@ class RunReport:
     changes: Changes | None = None  # what changed since `previous` (None: nothing to compare with)
     previous: PreviousRun | None = None  # the run compared with
     history_note: str | None = None  # why there is nothing to compare with, for the summary
+    jira: JiraOutcome | None = None  # what the Jira sink did (or would do, in a dry run)
+    traceability: Traceability | None = None  # per story: tests, outcomes, open defects
 
     @property
     def unmatched(self) -> int:

@@ -55,10 +55,11 @@ def test_the_demo_summary_and_comment_render_with_their_structure_intact(
     )
     assert checks["summary"].problems == ()
     assert checks["comment"].problems == ()
-    # The two failures, each collapsed with its trace, and the collapsed "other changes".
-    assert checks["summary"].details == 3
-    # What changed (a new failure, two fixed) and the coverage sections.
-    assert (checks["summary"].tables, checks["summary"].rows) == (2, 7)
+    # The two failures, each collapsed with its trace, the collapsed "other changes" and the
+    # tests of each story.
+    assert checks["summary"].details == 4
+    # What changed (a new failure, two fixed), the coverage sections and the stories (3 rows).
+    assert (checks["summary"].tables, checks["summary"].rows) == (3, 10)
     assert (checks["comment"].tables, checks["comment"].rows) == (1, 2)
     assert "2 of 12 tests failed" in checks["summary"].text
     assert "What changed since CI #\u206041 on main" in checks["summary"].text

@@ -13,6 +13,7 @@ from tmsaction.coverage import StoryCoverage
 from tmsaction.mapping.digest import TestRow
 from tmsaction.mapping.model import Route, Strategy
 from tmsaction.model import Outcome
+from tmsaction.plan.jira import JiraPlan
 
 
 @dataclass(frozen=True)
@@ -78,4 +79,4 @@ class Plan:
 
     mapping: MappingPlan
     testrail: object | None = None  # the TestRail run/results plan (added by the TestRail work)
-    jira: object | None = None  # the Jira defect plan (added by the Jira work)
+    jira: JiraPlan | None = None  # the Jira defect plan (None: Jira not configured or not read)
