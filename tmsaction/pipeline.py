@@ -17,6 +17,8 @@ from tmsaction.config.model import Config
 from tmsaction.errors import EXIT_FAILED, EXIT_OK
 from tmsaction.ghactions import Console
 from tmsaction.inputs import OPTION_BY_NAME, Inputs, RunContext
+from tmsaction.mapping.model import DEFAULT_ROUTE
+from tmsaction.mapping.routes import routes_in_use
 from tmsaction.outputs import build_outputs
 from tmsaction.plan.build import plan_mapping
 from tmsaction.render.summary import render_summary
@@ -24,6 +26,7 @@ from tmsaction.reports.collect import read_reports
 from tmsaction.results_json import write_results_json
 from tmsaction.runreport import RunReport
 from tmsaction.sinks.github import publish_comment
+from tmsaction.sinks.testrail import TestRailSync
 
 RESULTS_JSON_NAME = "tmsaction-results.json"
 
@@ -53,26 +56,46 @@ def run(inputs: Inputs, context: RunContext, console: Console, services: Service
             + ", ".join(inputs.reports)
             + f" under {context.workspace}; check the glob and that the tests wrote their reports."
         )
+    # TestRail is read before mapping (case ids are checked, names matched, coverage counted).
+    testrail = TestRailSync.start(
+        inputs, context, console, sleep=services.sleep, clock=services.clock
+    )
+    routes = routes_in_use(reports.results, config.testrail.routes) or (DEFAULT_ROUTE,)
+    facts = testrail.read(routes, config) if testrail else None
+    catalog_read = facts is not None and not facts.fatal
     planned = plan_mapping(
         reports.results,
         reports.totals,
         config,
+        catalog=facts.catalog if facts and catalog_read else None,
+        lookups=facts.lookups if facts and catalog_read else None,
         create_cases=inputs.testrail_create_cases,
         default_project=inputs.testrail_project,
         default_suite=inputs.testrail_suite,
     )
     for note in planned.plan.mapping.notes:
         console.warning(note, title="Mapping", file=config.source)
+    plan = planned.plan
+    if testrail and facts:
+        plan = replace(
+            plan, testrail=testrail.plan(reports, planned.mappings, config, routes, facts)
+        )
     report = RunReport(
         reports=reports,
         context=context,
         dry_run=inputs.dry_run,
         config=config,
         mappings=planned.mappings,
-        plan=planned.plan,
+        plan=plan,
         coverage=planned.coverage,
         gates=planned.gates,
     )
+    if testrail and plan.testrail:
+        prepared = testrail.prepare(plan.testrail, test_ids=inputs.jira_create_defects)
+        # Jira defects go here: they link to `prepared.links(index)`, and their keys go to post.
+        prepared = testrail.post(prepared, defects={})
+        outcome = testrail.finish(prepared)
+        report = replace(report, testrail=outcome, problems=report.problems + outcome.problems)
     ghactions.annotate_failures(console, reports.failures)
 
     results_path = context.workspace / RESULTS_JSON_NAME

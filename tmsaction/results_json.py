@@ -109,6 +109,7 @@ def _chunks(report: RunReport) -> Iterator[str]:
         ]
         + [{"sink": p.sink, "message": p.message, "unsent": p.unsent} for p in report.problems],
         "mapping": _mapping_head(report),
+        "testrail": _testrail_head(report),
     }
     text = json.dumps(head, ensure_ascii=False, indent=1)
     yield text[: text.rindex("}")].rstrip() + ',\n "tests": [\n'
@@ -117,8 +118,13 @@ def _chunks(report: RunReport) -> Iterator[str]:
     mappings: Iterable[TestMapping | None] = (
         report.mappings if len(report.mappings) == len(results) else (None for _ in results)
     )
-    for result, mapping in zip(results, mappings, strict=False):
-        yield ("" if first else ",\n") + json.dumps(test_entry(result, mapping), ensure_ascii=False)
+    testrail = report.testrail
+    for index, (result, mapping) in enumerate(zip(results, mappings, strict=False)):
+        entry = test_entry(result, mapping)
+        sync = testrail.sync_entry(index) if testrail is not None else None
+        if sync is not None:
+            entry["sync"] = {"testrail": sync}
+        yield ("" if first else ",\n") + json.dumps(entry, ensure_ascii=False)
         first = False
     yield "\n ]\n}\n"
 
@@ -128,6 +134,38 @@ def write_results_json(path: Path, report: RunReport) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for chunk in _chunks(report):
             handle.write(chunk)
+
+
+def _testrail_head(report: RunReport) -> dict[str, Any] | None:
+    """Run-level TestRail facts: the runs written to, cases created, counts (null: not used)."""
+    outcome = report.testrail
+    if outcome is None:
+        return None
+    return {
+        "dry_run": outcome.dry_run,
+        "runs": [
+            {
+                "suite": run.label,
+                "run_id": run.run_id,
+                "name": run.name,
+                "url": run.url,
+                "how": run.how,
+                "closed": run.closed,
+                "sent": run.sent,
+                "present": run.present,
+                "unsent": run.unsent,
+                "created_sections": [list(path) for path in run.created_sections],
+                "created_cases": [
+                    {"id": case.id, "title": case.title, "section": list(case.section_path)}
+                    for case in run.created_cases
+                ],
+            }
+            for run in outcome.runs
+        ],
+        "unsent": outcome.unsent,
+        "attachments": outcome.attachments,
+        "requests": outcome.requests,
+    }
 
 
 def _mapping_head(report: RunReport) -> dict[str, Any] | None:

@@ -16,6 +16,7 @@ from tmsaction.mapping.model import TestMapping
 from tmsaction.model import ReportSet
 from tmsaction.plan.model import Plan
 from tmsaction.sinks.github_comment import CommentOutcome
+from tmsaction.sinks.testrail_outcome import TestRailOutcome
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class RunReport:
     plan: Plan | None = None
     coverage: Coverage | None = None
     gates: tuple[GateResult, ...] = ()
+    testrail: TestRailOutcome | None = None  # what the TestRail sync did (None: not configured)
 
     @property
     def unmatched(self) -> int:
