@@ -409,8 +409,13 @@ class RunKeeper:
                 "plan (close it in TestRail once every entry is done)"
             )
             return False
-        self.client.close_run(run.id)
-        return True
+        run_id = run.id
+
+        def verify() -> bool | None:
+            # A 503 or reset before TestRail applied the close leaves the run open: send again.
+            return True if self.client.get_run(run_id)["is_completed"] else None
+
+        return write_once(lambda: bool(self.client.close_run(run_id)), verify, sleep=self.sleep)
 
     def _note(self, text: str) -> None:
         if text not in self.notes:
