@@ -61,14 +61,13 @@ def run(inputs: Inputs, context: RunContext, console: Console, services: Service
         inputs, context, console, sleep=services.sleep, clock=services.clock
     )
     routes = routes_in_use(reports.results, config.testrail.routes) or (DEFAULT_ROUTE,)
-    facts = testrail.read(routes, config) if testrail else None
-    catalog_read = facts is not None and not facts.fatal
+    facts = testrail.read(routes, config, reports.results) if testrail else None
     planned = plan_mapping(
         reports.results,
         reports.totals,
         config,
-        catalog=facts.catalog if facts and catalog_read else None,
-        lookups=facts.lookups if facts and catalog_read else None,
+        catalog=facts.mapping_catalog if facts else None,
+        lookups=facts.lookups if facts and not facts.fatal else None,
         create_cases=inputs.testrail_create_cases,
         default_project=inputs.testrail_project,
         default_suite=inputs.testrail_suite,

@@ -267,3 +267,43 @@ def test_a_dry_run_reads_testrail_and_writes_nothing(tmp_path: Path) -> None:
         f"4 results would go to [R{tr_run['id']} CI #\u206017 (main)]({tr_run['url']}) "
         "(this workflow run's run)" in dry_again.summary
     )
+
+
+def test_a_run_whose_tests_all_name_their_case_reads_no_case_list(tmp_path: Path) -> None:
+    """Request economy: the suite's cases (one request per 250) are read only when something
+    needs them; TestRail itself checks the ids when the run is created."""
+    tests = [Case("addsItem", case_id=101), Case("ghost", case_id=999), Case("merges", case_id=102)]
+    root = workspace(tmp_path / "ws", {"TEST-x.xml": tests})
+    with serve() as (emulator, url):
+        run = run_action(root, url, fail_on="nothing")
+        routes = [route for _, route in emulator.requests]
+        [tr_run] = emulator.runs()
+    assert run.code == 0, run.log
+    # The unknown id is refused by add_run; only then are the case ids read, to leave it out.
+    assert routes == [
+        "get_projects",
+        "get_suites",
+        "get_runs",
+        "add_run",
+        "get_cases",
+        "add_run",
+        "get_runs",
+        "add_results_for_cases",
+    ]
+    assert {t["case_id"] for t in emulator.tests(tr_run["id"])} == {101, 102}
+    assert run.sync("ghost")["error"] == (
+        "TestRail case C999 does not exist in Shop › Backend (or is in another suite): fix or "
+        "remove the case id in the test or the mapping config"
+    )
+    assert run.outputs["automation_coverage"] == ""
+
+
+def test_coverage_figures_read_the_suites_cases(tmp_path: Path) -> None:
+    config = "version: 1\ncoverage:\n  gates:\n    - metric: regression_automation\n      min: 1\n"
+    root = workspace(tmp_path / "ws", {"TEST-x.xml": [Case("addsItem", case_id=101)]}, config)
+    with serve() as (emulator, url):
+        run = run_action(root, url)
+        routes = {route for _, route in emulator.requests}
+    assert run.code == 0, run.log
+    assert {"get_sections", "get_cases"} <= routes
+    assert run.outputs["automation_coverage"] == "16.7"  # 1 of the 6 Backend cases

@@ -14,7 +14,7 @@ from tmsaction.sinks.testrail_results import Item, batches
 
 def item(index: int, case_id: int, rank: int = 0) -> Item:
     planned = PlannedResult(index, case_id, -1, 1, None, "base", rank)
-    return Item(planned, case_id, f"tms:{index:016x}", {"case_id": case_id})
+    return Item(planned, case_id, f"tms:{index:016x}")
 
 
 def test_a_cases_results_travel_together_worst_last() -> None:

@@ -35,20 +35,18 @@ RANK = {
 
 def key_base(marker: str | None, result: TestResult) -> str:
     """The case-independent part of a result's key: the workflow run and the test's content."""
-    digest = hashlib.sha256()
-
-    def add(value: object) -> None:
-        digest.update(str(value).encode("utf-8", "surrogatepass") + b"\x1f")
-
-    add(marker or "")
-    add(result.identity.key)
-    add(result.outcome.value)
-    add("" if result.duration is None else f"{result.duration:.3f}")
+    parts = [
+        marker or "",
+        result.identity.key,
+        result.outcome.value,
+        "" if result.duration is None else f"{result.duration:.3f}",
+    ]
     for attempt in result.attempts:
-        add(attempt.outcome.value)
-        add(attempt.message or "")
-        add("" if attempt.duration is None else f"{attempt.duration:.3f}")
-    return digest.hexdigest()[:32]
+        parts.append(attempt.outcome.value)
+        parts.append(attempt.message or "")
+        parts.append("" if attempt.duration is None else f"{attempt.duration:.3f}")
+    text = "\x1f".join(parts).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(text).hexdigest()[:32]
 
 
 def result_key(base: str, case_id: int) -> str:

@@ -128,6 +128,13 @@ class TestRailFacts:
     target_error: str | None = None  # testrail_run_id / testrail_plan_id could not be used
     found: Mapping[tuple[int, int | None], ExistingRun] = field(default_factory=dict)  # dry run
     base_url: str = ""
+    cases_read: bool = True  # False: suites resolved, their sections and cases not read
+
+    @property
+    def mapping_catalog(self) -> CaseCatalog | None:
+        """The catalog mapping checks tests against: None when the cases were not read (the
+        mapping then trusts the case ids tests name, and TestRail checks them when sending)."""
+        return self.catalog if self.cases_read and not self.fatal else None
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,11 @@ from tmsaction.clients.testrail import TestRailClient, TestRailError
 from tmsaction.config.model import Config
 from tmsaction.errors import SyncError, TemplateError
 from tmsaction.ghactions import Console
+from tmsaction.http import RateBudget
 from tmsaction.inputs import Inputs, RunContext
 from tmsaction.mapping.model import Route
 from tmsaction.mapping.table import Mappings
-from tmsaction.model import ReportSet
+from tmsaction.model import ReportSet, TestResult
 from tmsaction.plan.testrail import build_testrail_plan, run_marker
 from tmsaction.plan.testrail_keys import result_key, with_key
 from tmsaction.plan.testrail_model import (
@@ -49,11 +50,21 @@ from tmsaction.sinks.testrail_outcome import (
     RunOutcome,
     TestRailOutcome,
 )
-from tmsaction.sinks.testrail_read import is_fatal, read_catalog_facts, read_plan_facts
+from tmsaction.sinks.testrail_read import (
+    is_fatal,
+    needs_cases,
+    read_catalog_facts,
+    read_plan_facts,
+)
 from tmsaction.sinks.testrail_results import Item, ResultSender, Sent, existing_keys
 from tmsaction.sinks.testrail_runs import LOOKBACK_SECONDS, OpenedRun, RunKeeper
 
 DEFECTS_LIMIT = 250  # the result's defects field holds 250 characters
+# TestRail Cloud allows 180 requests a minute per instance (research §1.5). A token bucket of rate
+# r and burst b lets through at most b + r in any minute: 60 at once, then 120 a minute, stays
+# under 180 and lets a whole usual sync (under 60 requests) go without waiting at all.
+PER_MINUTE = 120.0
+BURST = 60
 MISSING_CREDENTIALS = (
     "testrail_url is set but testrail_user or testrail_api_key is empty, so nothing was sent to "
     "TestRail: set both (the API key as a secret); secrets are empty in workflows run for pull "
@@ -186,14 +197,18 @@ class TestRailSync:
             inputs.testrail_api_key,
             sleep=sleep,
             clock=clock,
+            budget=RateBudget(PER_MINUTE, clock=clock, sleep=sleep, burst=BURST),
         )
         return TestRailSync(client, inputs, context, console, sleep=sleep, clock=clock)
 
     # -- 1. read ------------------------------------------------------------------------------
-    def read(self, routes: Sequence[Route], config: Config) -> TestRailFacts:
+    def read(
+        self, routes: Sequence[Route], config: Config, results: Sequence[TestResult]
+    ) -> TestRailFacts:
         if self.client is None:
             return TestRailFacts(fatal=self.fatal)
-        facts = read_catalog_facts(self.client, routes, config, self.inputs)
+        cases = needs_cases(results, config, self.inputs)
+        facts = read_catalog_facts(self.client, routes, config, self.inputs, cases=cases)
         if facts.fatal:
             self.fatal = facts.fatal
         return facts
@@ -314,12 +329,12 @@ class TestRailSync:
                 result_id, test_id = present[key]
                 run.sent[key] = Sent(Delivery.PRESENT, result_id, test_id)
                 continue
-            body = self._body(plan, planned, case_id, key, defects)
-            if isinstance(body, str):
-                run.sent[key] = Sent(Delivery.UNSENT, error=body)
-                continue
-            items.append(Item(planned, case_id, key, body))
-        sender = ResultSender(self.client, self.keeper, opened, sleep=self.sleep)
+            items.append(Item(planned, case_id, key))
+
+        def render(item: Item) -> dict[str, Any] | str:
+            return self._body(plan, item.planned, item.case_id, item.key, defects)
+
+        sender = ResultSender(self.client, self.keeper, opened, render=render, sleep=self.sleep)
         run.sent.update(sender.send(items))
         self._upload(run, uploader)
 
@@ -494,7 +509,8 @@ def _delivery(
             case_id,
             Delivery.UNSENT,
             run_id,
-            error=f"TestRail case C{case_id} no longer exists (deleted since it was read)",
+            error=f"TestRail case C{case_id} does not exist in {run.plan.label} (or is in another "
+            "suite): fix or remove the case id in the test or the mapping config",
             case_created=created,
         )
     sent = run.sent.get(result_key(planned.key_base, case_id))

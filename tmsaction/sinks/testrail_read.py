@@ -6,8 +6,10 @@ already has.
 Request economy (TestRail Cloud allows 180 requests a minute for the whole instance): every read
 is made only when the config or the mapping needs it. Statuses are read only for custom statuses,
 case types and priorities only when the config names them, case fields only when cases are to be
-created. The suites' cases are always read: mapping checks case ids against them and coverage
-counts them (one request per 250 cases).
+created. A suite's sections and cases (one request per 250 cases) are read unless nothing needs
+them (`needs_cases`): when every test names its case, the config asks for no coverage figures and
+Jira does not take stories from case references, the run goes without them, and TestRail itself
+refuses an unknown case id when the run is created (the sink then leaves that case out).
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ from typing import Any
 from tmsaction.catalog import CaseCatalog, SuiteCatalog
 from tmsaction.clients.testrail import TestRailClient, TestRailError
 from tmsaction.clients.testrail_snapshot import read_suite, resolve_project, resolve_suite
-from tmsaction.clients.testrail_types import Project, field_applies
-from tmsaction.config.model import Config, NameOrId
+from tmsaction.clients.testrail_types import Project, Suite, field_applies
+from tmsaction.config.model import Config, GateMetric, NameOrId
 from tmsaction.inputs import Inputs
 from tmsaction.mapping.lookups import TestRailLookups
+from tmsaction.mapping.mapper import Mapper
 from tmsaction.mapping.model import Route
+from tmsaction.mapping.pinned import PinTable, identity_text
 from tmsaction.mapping.table import Mappings
-from tmsaction.model import Outcome
+from tmsaction.model import Outcome, TestResult
 from tmsaction.plan.testrail import needs_new_cases, suite_of
 from tmsaction.plan.testrail_model import (
     CaseField,
@@ -86,12 +90,51 @@ def _lookups(client: TestRailClient, config: Config) -> TestRailLookups:
     return replace(lookups, known=need_statuses)
 
 
+_CASE_METRICS = frozenset({GateMetric.AUTOMATION, GateMetric.REGRESSION_AUTOMATION})
+
+
+def needs_cases(results: Sequence[TestResult], config: Config, inputs: Inputs) -> bool:
+    """Whether the suites' sections and cases must be read. They are needed to match tests by
+    name or automation id (a test that names no case), for coverage figures the config asks for
+    (`coverage:`), for stories from case references when Jira is used, and in a dry run (which
+    shows the whole picture). Pure."""
+    coverage = config.coverage
+    if inputs.dry_run or coverage.automated or coverage.regression or coverage.filters:
+        return True
+    if any(gate.metric in _CASE_METRICS for gate in coverage.gates):
+        return True
+    if inputs.jira_enabled and config.jira.stories.case_refs:
+        return True
+    pins = PinTable(config.testrail.pinned)
+    mapper = Mapper(config)
+    for result in results:
+        if not pins.empty and pins.lookup(identity_text(result)) is not None:
+            continue
+        if not mapper.case_ids_of(result):
+            return True
+    return False
+
+
+def _ids_only(project: Project, suite: Suite) -> SuiteCatalog:
+    return SuiteCatalog(
+        project_id=project["id"],
+        project_name=project["name"],
+        suite_id=suite["id"],
+        suite_name=suite["name"],
+    )
+
+
 def read_catalog_facts(
-    client: TestRailClient, routes: Sequence[Route], config: Config, inputs: Inputs
+    client: TestRailClient,
+    routes: Sequence[Route],
+    config: Config,
+    inputs: Inputs,
+    *,
+    cases: bool = True,
 ) -> TestRailFacts:
-    """The suites every route uses (each read once), and the lookups the config needs. A route
-    that cannot be read is an error for its tests alone; an error no call can get past (the
-    URL, the credentials) is `fatal`."""
+    """The suites every route uses (each read once; without `cases`, only their ids), and the
+    lookups the config needs. A route that cannot be read is an error for its tests alone; an
+    error no call can get past (the URL, the credentials) is `fatal`."""
     suites: list[SuiteCatalog] = []
     errors: dict[Route, str] = {}
     projects: dict[str, Project] = {}
@@ -111,7 +154,9 @@ def read_catalog_facts(
                     project = projects[project_name] = resolve_project(client, project_name)
                 suite = resolve_suite(client, project, suite_name)
                 if suite["id"] not in read:
-                    read[suite["id"]] = read_suite(client, project, suite)
+                    read[suite["id"]] = (
+                        read_suite(client, project, suite) if cases else _ids_only(project, suite)
+                    )
                     suites.append(read[suite["id"]])
             except TestRailError as error:
                 if is_fatal(error):
@@ -125,6 +170,7 @@ def read_catalog_facts(
         lookups=lookups,
         route_errors=errors,
         base_url=client.base_url,
+        cases_read=cases,
     )
 
 

@@ -40,10 +40,16 @@ _RUN_WIDE = frozenset({"closed", "forbidden", "plan_run", "required_field", "not
 
 @dataclass
 class Item:
+    """One result to send; `body` is rendered by the lane that sends it (see `ResultSender`)."""
+
     planned: PlannedResult
     case_id: int
     key: str
-    body: dict[str, Any]
+    body: dict[str, Any] | None = None
+
+
+#: Renders an item's request body (its comment from the template), or says why it cannot.
+Render = Callable[[Item], "dict[str, Any] | str"]
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,11 @@ def batches(items: Sequence[Item], size: int = BATCH_SIZE) -> list[list[list[Ite
 
 
 class ResultSender:
-    """Sends one run's items; `outcomes` maps each item's key to what happened."""
+    """Sends one run's items; `outcomes` maps each item's key to what happened.
+
+    Each lane renders the comments of a batch just before sending it: rendering is CPU work and
+    sending mostly waiting, so with several lanes the one overlaps the other.
+    """
 
     def __init__(
         self,
@@ -114,10 +124,12 @@ class ResultSender:
         keeper: RunKeeper,
         opened: OpenedRun,
         *,
+        render: Render,
         sleep: Callable[[float], None],
         workers: int = WORKERS,
     ) -> None:
         self.client = client
+        self.render = render
         self.keeper = keeper
         self.opened = opened
         self.sleep = sleep
@@ -141,7 +153,16 @@ class ResultSender:
 
     def _lane(self, lane: list[list[Item]]) -> None:
         for batch in lane:
-            self._post(batch, attempt=0)
+            ready = []
+            for item in batch:
+                if item.body is None:
+                    body = self.render(item)
+                    if isinstance(body, str):
+                        self._record([item], Sent(Delivery.UNSENT, error=body))
+                        continue
+                    item.body = body
+                ready.append(item)
+            self._post(ready, attempt=0)
 
     def _record(self, items: Iterable[Item], sent: Sent) -> None:
         with self._lock:
@@ -156,7 +177,9 @@ class ResultSender:
             return
         run_id = self.opened.run.id
         try:
-            answer = self.client.add_results_for_cases(run_id, [item.body for item in batch])
+            answer = self.client.add_results_for_cases(
+                run_id, [item.body for item in batch if item.body is not None]
+            )
         except OutcomeUnknown as lost:
             self._after_lost(batch, attempt, str(lost))
             return

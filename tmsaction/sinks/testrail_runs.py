@@ -117,6 +117,7 @@ class RunKeeper:
         self.notes = notes
         self._writes = threading.Lock()  # one selection write at a time within this process
         self._rng = random.Random()
+        self._suite_cases: dict[tuple[int, int | None], set[int]] = {}
 
     # -- finding or creating the run ---------------------------------------------------------
     def open(self, plan: RunPlan, case_ids: Sequence[int]) -> OpenedRun:
@@ -130,14 +131,18 @@ class RunKeeper:
         if target.kind is RunKind.PLAN_ENTRY:
             return self._open_entry(plan, case_ids)
         if target.marker is None:
-            return OpenedRun(self._add_run(plan, case_ids), created=True, how="created")
+            run, unknown = self._known_cases(plan, case_ids, lambda ids: self._add_run(plan, ids))
+            return OpenedRun(run, created=True, how="created", missing_cases=unknown)
         marker = target.marker
         runs = find_marked_runs(self.client, plan.project_id, plan.suite_id, marker, self.since)
         if runs:
             self._remove_duplicates(runs[0], runs[1:])
             return OpenedRun(runs[0], created=False, how="found")
         mine = write_once(
-            lambda: (self._add_run(plan, case_ids), True),
+            lambda: (
+                *self._known_cases(plan, case_ids, lambda ids: self._add_run(plan, ids)),
+                True,
+            ),
             lambda: self._first(
                 find_marked_runs(self.client, plan.project_id, plan.suite_id, marker, self.since)
             ),
@@ -146,13 +151,45 @@ class RunKeeper:
         runs = find_marked_runs(self.client, plan.project_id, plan.suite_id, marker, self.since)
         winner = runs[0] if runs else mine[0]
         self._remove_duplicates(winner, [r for r in runs if r.id != winner.id])
-        created = mine[1] and winner.id == mine[0].id
-        return OpenedRun(winner, created=created, how="created" if created else "found")
+        created = mine[2] and winner.id == mine[0].id
+        return OpenedRun(
+            winner,
+            created=created,
+            how="created" if created else "found",
+            missing_cases=mine[1] if created else set(),
+        )
 
     @staticmethod
-    def _first(runs: list[ExistingRun]) -> tuple[ExistingRun, bool] | None:
+    def _first(runs: list[ExistingRun]) -> tuple[ExistingRun, set[int], bool] | None:
         # After a lost answer the run found may be another job's: treat it as not ours.
-        return (runs[0], False) if runs else None
+        return (runs[0], set(), False) if runs else None
+
+    def _known_cases(
+        self,
+        plan: RunPlan,
+        case_ids: Sequence[int],
+        create: Callable[[list[int]], ExistingRun],
+    ) -> tuple[ExistingRun, set[int]]:
+        """Create with `case_ids`; when TestRail refuses ids it does not know (the suite's cases
+        were not read, or a case was deleted since), leave those out and say which."""
+        try:
+            return create(list(case_ids)), set()
+        except TestRailError as error:
+            if error.kind != "not_found" or not case_ids:
+                raise
+            unknown = set(case_ids) - self.case_ids_in(plan.project_id, plan.suite_id)
+            if not unknown:
+                raise
+        return create([c for c in case_ids if c not in unknown]), unknown
+
+    def case_ids_in(self, project_id: int, suite_id: int | None) -> set[int]:
+        """Every case id of the suite (read once, only when TestRail refused an id)."""
+        key = (project_id, suite_id)
+        if key not in self._suite_cases:
+            self._suite_cases[key] = {
+                int(case["id"]) for case in self.client.iter_cases(project_id, suite_id)
+            }
+        return self._suite_cases[key]
 
     def _add_run(self, plan: RunPlan, case_ids: Sequence[int]) -> ExistingRun:
         target = plan.target
@@ -183,28 +220,34 @@ class RunKeeper:
             self._remove_duplicate_entries(plan_id, runs[0], runs[1:])
             return OpenedRun(runs[0], created=False, how="plan entry")
 
-        def add() -> tuple[ExistingRun, bool]:
+        def add(ids: list[int]) -> ExistingRun:
             entry = self.client.add_plan_entry(
                 plan_id,
                 suite_id,
                 target.name,
-                list(case_ids),
+                ids,
                 description=target.description,
                 config_ids=target.config_ids,
                 refs=target.refs,
             )
             first = sorted(entry["runs"], key=lambda r: r["id"])[0]
-            return ExistingRun.of({**first, "entry_id": entry["id"]}), True
+            return ExistingRun.of({**first, "entry_id": entry["id"]})
 
         mine = write_once(
-            add,
+            lambda: (*self._known_cases(plan, case_ids, add), True),
             lambda: self._first(find()) if marker is not None else None,
             sleep=self.sleep,
         )
         runs = find() or [mine[0]]
         winner = runs[0]
         self._remove_duplicate_entries(plan_id, winner, [r for r in runs if r.id != winner.id])
-        return OpenedRun(winner, created=mine[1] and winner.id == mine[0].id, how="plan entry")
+        created = mine[2] and winner.id == mine[0].id
+        return OpenedRun(
+            winner,
+            created=created,
+            how="plan entry",
+            missing_cases=mine[1] if created else set(),
+        )
 
     def _remove_duplicates(self, winner: ExistingRun, others: Sequence[ExistingRun]) -> None:
         """Empty runs with this workflow run's marker other than the lowest: shards that created
@@ -291,18 +334,9 @@ class RunKeeper:
             except TestRailError as error:
                 if error.kind != "not_found" or refused:
                     raise
-                refused = {c for c in added if not self._case_in_suite(c, run.suite_id)}
+                refused = set(added) - self.case_ids_in(run.project_id, run.suite_id)
                 if not refused:
                     raise
-
-    def _case_in_suite(self, case_id: int, suite_id: int | None) -> bool:
-        try:
-            case = self.client.get_case(case_id)
-        except TestRailError as error:
-            if error.kind == "not_found":
-                return False
-            raise
-        return suite_id is None or case.get("suite_id") in (None, suite_id)
 
     def _write(self, run: ExistingRun, fields: dict[str, Any]) -> None:
         """`update_run`, or the plan endpoints for a run inside a plan (§3.6, §3.7)."""
