@@ -607,13 +607,19 @@ def build_testrail_plan(
             "no GITHUB_RUN_ID: each invocation creates its own TestRail run (set GITHUB_RUN_ID "
             "and GITHUB_REPOSITORY to a pipeline id to make re-runs find it)"
         )
+    # Problems TestRail answered are sync problems even when no test was affected (an empty report
+    # set, a setup job checking access): a wrong URL must not pass silently.
+    problems = list(builder.problems)
+    for message in (facts.fatal, *facts.route_errors.values(), facts.target_error):
+        if message and message not in problems:
+            problems.append(message)
     version = builder.values.get("version")
     fields = builder.values.get("fields")
     return TestRailPlan(
         runs=runs,
         skipped=builder.skipped,
         unsent=builder.unsent,
-        problems=tuple(builder.problems),
+        problems=tuple(problems),
         notes=tuple(notes),
         run_variables=builder.variables,
         version=_cut(str(version), 250) if version else None,
