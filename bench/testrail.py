@@ -12,7 +12,8 @@ Cases (each tool in its own process, timed by bench/measure.py; trcli is the bas
 
 Both tools must leave one run holding every result; the bench checks that before printing.
 
-Each comparison runs both tools `--repeat` times, alternating, and shows the median run of each.
+Each comparison runs both tools `--repeat` times, alternating, and shows the median run of each
+(and every run's wall time: the machine is shared, and trcli's times vary).
 
 Run: .venv/bin/python bench/testrail.py [--sizes 2000,10000] [--latency 0.02] [--repeat 3]
      [--no-budget]
@@ -151,7 +152,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="2000,10000")
     parser.add_argument("--latency", type=float, default=0.02, help="seconds added per request")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each; the median is shown")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each; the median is shown")
     parser.add_argument("--no-budget", action="store_true", help="skip the real-time budget check")
     options = parser.parse_args()
     print(
@@ -170,8 +171,14 @@ def main() -> None:
         base_row: Measurement = baseline["row"]  # type: ignore[assignment]
         my_row: Measurement = mine["row"]  # type: ignore[assignment]
         ratio = int(mine["requests"]) / int(baseline["requests"])  # type: ignore[call-overload]
-        print(f"{base_row.row()}   {baseline['requests']:>5}")
-        print(f"{my_row.row(base_row)}   {mine['requests']:>5} ({ratio:.2f}x)")
+        spread = {
+            tool: " ".join(f"{trial[i]['row'].wall:.2f}" for trial in trials)  # type: ignore[attr-defined]
+            for i, tool in enumerate(("trcli", "ours"))
+        }
+        print(f"{base_row.row()}   {baseline['requests']:>5}   runs: {spread['trcli']}")
+        print(
+            f"{my_row.row(base_row)}   {mine['requests']:>5} ({ratio:.2f}x)   runs: {spread['ours']}"
+        )
     if options.no_budget:
         return
     missed = False

@@ -11,7 +11,7 @@ from tmsaction.inputs import Inputs, RunContext, parse_inputs
 from tmsaction.mapping.model import Route
 from tmsaction.model import Attempt, Outcome, ReportSet, TestResult, Totals
 from tmsaction.plan.build import plan_mapping
-from tmsaction.plan.testrail import build_testrail_plan, fold, required_fields_missing
+from tmsaction.plan.testrail import build_testrail_plan
 from tmsaction.plan.testrail_keys import key_base, key_of, result_key, with_key
 from tmsaction.plan.testrail_model import (
     CaseField,
@@ -22,6 +22,7 @@ from tmsaction.plan.testrail_model import (
     TestRailFacts,
     TestRailPlan,
 )
+from tmsaction.plan.testrail_newcases import fold, required_fields_missing
 
 from tests.mapping_world import CATALOG, LOOKUPS, config, make_result
 

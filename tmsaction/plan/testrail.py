@@ -12,52 +12,39 @@ Rules:
   (`runmarker.py`), which is how re-runs and matrix shards find it instead of making another.
 - New cases (`testrail_create_cases`): one per (section path, title), folded as name matching
   folds them, with `testrail.new_cases` fields; required custom case fields that the config does
-  not give are reported before any case is created, and those tests are unsent.
+  not give are reported before any case is created, and those tests are unsent
+  (`testrail_newcases.py`). Run targets: `testrail_target.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tmsaction.catalog import CaseCatalog, SuiteCatalog
 from tmsaction.clients.testrail_timespan import format_elapsed
-from tmsaction.config.model import Config, NameOrId
+from tmsaction.config.model import Config
 from tmsaction.inputs import Inputs, RunContext
 from tmsaction.mapping.automation import test_automation_id
 from tmsaction.mapping.mapper import Mapper
 from tmsaction.mapping.model import CaseRef, Route, TestMapping
-from tmsaction.mapping.names import TITLE_LIMIT, clean
+from tmsaction.mapping.names import TITLE_LIMIT
 from tmsaction.mapping.pinned import PinTable, identity_text
 from tmsaction.mapping.table import Mappings
 from tmsaction.model import ReportSet, TestResult
 from tmsaction.plan.testrail_keys import RANK, key_base
 from tmsaction.plan.testrail_model import (
-    CaseField,
-    ExistingRun,
-    NewCase,
     PlannedResult,
     RunKind,
     RunPlan,
-    RunTarget,
     TestRailFacts,
     TestRailPlan,
 )
+from tmsaction.plan.testrail_newcases import NewCases
+from tmsaction.plan.testrail_target import TargetPlanner, cut
 from tmsaction.runmarker import RunMarker
-from tmsaction.sink_texts import pick_run_name, run_values
+from tmsaction.sink_texts import run_values
 from tmsaction.templates import run_variables
-
-RUN_NAME_LIMIT = 250  # `Field :name is too long (250 characters at most).`
-RUN_REFS_LIMIT = 250  # trcli MAX_RUN_REFERENCES_LENGTH
-CASE_REFS_LIMIT = 250  # older servers; newer ones take 2,000
-AUTOMATION_FIELDS = ("custom_case_automation_id", "custom_automation_id")
-
-PathKey = tuple[str, ...]
-
-
-def fold(path: Sequence[str]) -> PathKey:
-    """Section names compared as name matching compares them: spaces collapsed, case folded."""
-    return tuple(clean(part).casefold() for part in path)
 
 
 def suite_of(route: Route, catalog: CaseCatalog, inputs: Inputs) -> SuiteCatalog | None:
@@ -92,51 +79,14 @@ def needs_new_cases(mappings: Mappings) -> bool:
     return False
 
 
-def required_fields_missing(
-    fields: Sequence[CaseField], given: Mapping[str, object], filled: set[str]
-) -> list[str]:
-    """`testrail.new_cases.fields.custom_x (Label, a dropdown: 1 = First, 2 = Second)` for every
-    required case field that neither the config nor tmsaction (automation id) fills."""
-    missing: list[str] = []
-    for definition in fields:
-        if not definition.required or definition.system_name in filled:
-            continue
-        if given.get(definition.system_name) not in (None, "", []):
-            continue
-        hint = definition.label
-        if definition.items:
-            options = "; ".join(
-                f"{key.strip()} = {label.strip()}"
-                for key, _, label in (line.partition(",") for line in definition.items.splitlines())
-                if key.strip()
-            )
-            hint += f", one of {options}"
-        if definition.default:
-            hint += f", TestRail's default is {definition.default}"
-        missing.append(f"testrail.new_cases.fields.{definition.system_name} ({hint})")
-    return missing
-
-
-def automation_field(fields: Sequence[CaseField], configured: str) -> str | None:
-    """The case field new cases get their automation id in: the configured one, or with `auto`
-    the built-in `custom_case_automation_id`, else the older `custom_automation_id`."""
-    names = {f.system_name for f in fields}
-    wanted = AUTOMATION_FIELDS if configured == "auto" else (configured,)
-    return next((name for name in wanted if name in names), None)
-
-
 @dataclass
 class _Group:
     """A suite's results while the plan is being built."""
 
     suite: SuiteCatalog
+    new_cases: NewCases
     routes: list[Route] = field(default_factory=list)
     results: list[PlannedResult] = field(default_factory=list)
-    new_cases: dict[tuple[PathKey, str], int] = field(default_factory=dict)
-    cases: list[NewCase] = field(default_factory=list)
-    case_tests: list[list[int]] = field(default_factory=list)  # test indexes per new case
-    automation: list[str | None] = field(default_factory=list)
-    refs: list[tuple[str, ...]] = field(default_factory=list)
 
 
 class _Builder:
@@ -166,6 +116,15 @@ class _Builder:
         self._mapper: Mapper | None = None
         self._pins = PinTable(config.testrail.pinned)
         self._suites: dict[Route, SuiteCatalog | None] = {}
+        self.targets = TargetPlanner(
+            config,
+            inputs,
+            facts,
+            variables=self.variables,
+            values=self.values,
+            marker=self.marker,
+            problems=self.problems,
+        )
 
     # -- tests ----------------------------------------------------------------------------------
     def add_tests(self) -> None:
@@ -251,7 +210,7 @@ class _Builder:
         assert mapping.status_id is not None
         group = self.groups.get((suite.project_id, suite.suite_id))
         if group is None:
-            group = self.groups[(suite.project_id, suite.suite_id)] = _Group(suite)
+            group = self.groups[(suite.project_id, suite.suite_id)] = _Group(suite, NewCases(suite))
         if mapping.route not in group.routes:
             group.routes.append(mapping.route)
         base = key_base(self.marker.search_key() if self.marker else None, result)
@@ -279,33 +238,23 @@ class _Builder:
                 "pin the test to a case (testrail.pinned) or change testrail.names"
             )
             return None
-        key = (fold(case.section_path), clean(case.title).casefold())
-        number = group.new_cases.get(key)
-        if number is None:
-            number = group.new_cases[key] = len(group.cases)
-            group.cases.append(NewCase(case.section_path, case.title, {}, 0))
-            group.case_tests.append([])
-            automation = self.config.testrail.automation_id.value
-            group.automation.append(test_automation_id(result, automation))
-            group.refs.append(())
-        group.case_tests[number].append(index)
-        if mapping.stories:
-            group.refs[number] = tuple(dict.fromkeys((*group.refs[number], *mapping.stories)))
-        return number
+        automation = test_automation_id(result, self.config.testrail.automation_id.value)
+        return group.new_cases.add(case, index, automation, mapping.stories)
 
     # -- suites ---------------------------------------------------------------------------------
     def run_plans(self) -> tuple[RunPlan, ...]:
         plans = []
         for (project_id, suite_id), group in self.groups.items():
             suite = group.suite
-            label = f"{suite.project_name} › {suite.suite_name}"
-            target, existing, problem = self._target(project_id, suite_id)
-            sections, new_sections = self._sections(group)
-            new_cases, case_problem = self._cases(group, project_id)
+            target, existing, problem = self.targets.target(project_id, suite_id)
+            sections, new_sections = group.new_cases.sections()
+            new_cases, case_problem = group.new_cases.with_fields(
+                self.config, self.facts, self.problems
+            )
             results = group.results
             if case_problem:
-                for number in range(len(group.cases)):
-                    for index in group.case_tests[number]:
+                for tests in group.new_cases.tests:
+                    for index in tests:
                         self.unsent[index] = case_problem
                 results = [r for r in results if r.case_id is not None]
                 new_sections = ()
@@ -314,7 +263,7 @@ class _Builder:
                     self.unsent.setdefault(planned.index, problem)
             plans.append(
                 RunPlan(
-                    label=label,
+                    label=f"{suite.project_name} › {suite.suite_name}",
                     routes=tuple(group.routes),
                     project_id=project_id,
                     project_name=suite.project_name,
@@ -323,7 +272,7 @@ class _Builder:
                     target=target,
                     sections=sections,
                     new_sections=new_sections,
-                    new_cases=new_cases if not case_problem else (),
+                    new_cases=new_cases,
                     results=tuple(results) if not problem else (),
                     existing=existing,
                     problem=problem,
@@ -332,246 +281,6 @@ class _Builder:
                 )
             )
         return tuple(plans)
-
-    def _target(
-        self, project_id: int, suite_id: int | None
-    ) -> tuple[RunTarget, ExistingRun | None, str | None]:
-        inputs, facts = self.inputs, self.facts
-        name = pick_run_name(self.config.templates.run_name, inputs.testrail_run_name).render(
-            self.variables
-        )
-        name = _cut(" ".join(name.split()) or "tmsaction", RUN_NAME_LIMIT)
-        description = self.values.get("description")
-        text = str(description) if description else ""
-        if self.marker is not None:
-            text = f"{text}\n\n{self.marker.line()}" if text else self.marker.line()
-        refs = self.values.get("refs")
-        refs_text = _cut_refs(str(refs), RUN_REFS_LIMIT) if refs else None
-        milestone = self._milestone(project_id)
-        marker = self.marker.search_key() if self.marker else None
-        if inputs.testrail_run_id:
-            target = RunTarget(RunKind.REUSE, name, None, run_id=inputs.testrail_run_id)
-            run = facts.reused_run
-            if facts.target_error or run is None:
-                return target, None, facts.target_error or "testrail_run_id could not be read"
-            if run.project_id != project_id or (
-                run.suite_id is not None and suite_id is not None and run.suite_id != suite_id
-            ):
-                return (
-                    target,
-                    run,
-                    f"TestRail run R{run.id} ('{run.name}') is not a run of this suite: give a run "
-                    "of the suite these tests go to in testrail_run_id, or leave it empty",
-                )
-            if run.is_completed:
-                return (
-                    target,
-                    run,
-                    f"TestRail run R{run.id} is closed, and closed runs are read-only: leave "
-                    "testrail_run_id empty to create a new run, or give the id of an active run",
-                )
-            return target, run, None
-        if inputs.testrail_plan_id:
-            config_ids, config_names, problem = self._configurations(project_id)
-            target = RunTarget(
-                RunKind.PLAN_ENTRY,
-                name,
-                text or None,
-                refs=refs_text,
-                plan_id=inputs.testrail_plan_id,
-                config_ids=config_ids,
-                config_names=config_names,
-                marker=marker,
-            )
-            plan = facts.plan
-            if facts.target_error or plan is None:
-                return target, None, facts.target_error or "testrail_plan_id could not be read"
-            if plan.project_id != project_id:
-                return (
-                    target,
-                    None,
-                    f"TestRail plan {plan.id} ('{plan.name}') belongs to another project than "
-                    "these tests' suite: give a plan of that project in testrail_plan_id",
-                )
-            if plan.is_completed:
-                return (
-                    target,
-                    None,
-                    f"TestRail plan {plan.id} is closed and read-only: give an active plan in "
-                    "testrail_plan_id, or leave it empty",
-                )
-            return target, facts.found.get((project_id, suite_id)), problem
-        target = RunTarget(
-            RunKind.CREATE,
-            name,
-            text or None,
-            milestone_id=milestone,
-            refs=refs_text,
-            marker=marker,
-        )
-        return target, facts.found.get((project_id, suite_id)), None
-
-    def _milestone(self, project_id: int) -> int | None:
-        wanted = self.config.testrail.run.milestone
-        if wanted is None:
-            return None
-        if isinstance(wanted, int):
-            return wanted
-        if wanted.strip().isdigit():
-            return int(wanted)
-        known = self.facts.milestones.get(project_id, {})
-        found = known.get(wanted.strip().casefold())
-        if found is None:
-            names = ", ".join(sorted(known)) or "none"
-            problem = (
-                f"testrail.run.milestone: TestRail has no milestone '{wanted}' in this project "
-                f"(known: {names}); the run is created without a milestone"
-            )
-            if problem not in self.problems:
-                self.problems.append(problem)
-        return found
-
-    def _configurations(
-        self, project_id: int
-    ) -> tuple[tuple[int, ...], tuple[str, ...], str | None]:
-        wanted = self.config.testrail.run.configurations
-        if not wanted:
-            return (), (), None
-        known = self.facts.configs.get(project_id, ())
-        chosen = []
-        for name in wanted:
-            match = [c for c in known if c.name.casefold() == name.strip().casefold()]
-            if not match:
-                names = ", ".join(f"'{c.name}' ({c.group})" for c in known) or "none"
-                return (
-                    (),
-                    (),
-                    (
-                        f"testrail.run.configurations: TestRail has no configuration '{name}' in this "
-                        f"project (known: {names})"
-                    ),
-                )
-            chosen.append(match[0])
-        groups = [c.group_id for c in chosen]
-        if len(groups) != len(set(groups)):
-            return (
-                (),
-                (),
-                (
-                    "testrail.run.configurations: give at most one configuration per group (a run "
-                    "has one browser, one OS, ...), e.g. [Chrome, Linux]"
-                ),
-            )
-        return tuple(c.id for c in chosen), tuple(c.name for c in chosen), None
-
-    def _sections(self, group: _Group) -> tuple[dict[PathKey, int], tuple[PathKey, ...]]:
-        """Existing sections on the new cases' paths, and the paths to create (parents first)."""
-        if not group.cases:
-            return {}, ()
-        existing: dict[PathKey, int] = {}
-        suite = group.suite
-        children: dict[tuple[int | None, str], int] = {}
-        for section in sorted(suite.sections, key=lambda s: s.id):
-            children.setdefault((section.parent_id, clean(section.name).casefold()), section.id)
-        to_create: list[PathKey] = []
-        seen: set[PathKey] = set()
-        for case in group.cases:
-            parent: int | None = None  # None: the suite root
-            creating = False  # below a section to create, every section is new too
-            for depth in range(1, len(case.section_path) + 1):
-                path = case.section_path[:depth]
-                key = fold(path)
-                if not creating:
-                    found = children.get((parent, key[-1]))
-                    if found is not None:
-                        existing[key] = found
-                        parent = found
-                        continue
-                    creating = True
-                if key not in seen:
-                    seen.add(key)
-                    to_create.append(path)
-        return existing, tuple(to_create)
-
-    def _cases(self, group: _Group, project_id: int) -> tuple[tuple[NewCase, ...], str | None]:
-        if not group.cases:
-            return (), None
-        new_cases = self.config.testrail.new_cases
-        fields = self.facts.case_fields.get(project_id, ())
-        values: dict[str, object] = {}
-        type_id = self._lookup(new_cases.type, "type", self.facts.lookups.case_type_id)
-        priority_id = self._lookup(new_cases.priority, "priority", self.facts.lookups.priority_id)
-        template_id = self._lookup(
-            new_cases.template,
-            "template",
-            lambda name: self.facts.templates.get(project_id, {}).get(str(name).casefold()),
-        )
-        for key, value in (
-            ("type_id", type_id),
-            ("priority_id", priority_id),
-            ("template_id", template_id),
-        ):
-            if value is not None:
-                values[key] = value
-        values.update(new_cases.fields)
-        automation = (
-            automation_field(fields, self.config.testrail.automation_id.field)
-            if new_cases.automation_id
-            else None
-        )
-        missing = required_fields_missing(fields, values, {automation} if automation else set())
-        if missing:
-            count = len(group.cases)
-            return (), (
-                f"TestRail requires case fields that the mapping config does not give, so none of "
-                f"the {count} new cases of {group.suite.project_name} › {group.suite.suite_name} "
-                f"was created: set {'; '.join(missing)}"
-            )
-        cases = []
-        for number, case in enumerate(group.cases):
-            fields_of = dict(values)
-            if automation and group.automation[number]:
-                fields_of[automation] = group.automation[number]
-            if new_cases.refs and group.refs[number]:
-                fields_of["refs"] = _cut_refs(", ".join(group.refs[number]), CASE_REFS_LIMIT)
-            cases.append(
-                NewCase(case.section_path, case.title, fields_of, len(group.case_tests[number]))
-            )
-        return tuple(cases), None
-
-    def _lookup(self, value: NameOrId | None, what: str, resolve: object) -> int | None:
-        if value is None:
-            return None
-        if isinstance(value, int):
-            return value
-        if value.strip().isdigit():
-            return int(value)
-        assert callable(resolve)
-        found = resolve(value)
-        if found is None:
-            problem = (
-                f"testrail.new_cases.{what}: TestRail has no {what} '{value}'; new cases get "
-                f"TestRail's default {what}"
-            )
-            if problem not in self.problems:
-                self.problems.append(problem)
-            return None
-        return int(found)
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _cut_refs(refs: str, limit: int) -> str:
-    """Whole references only: `SHOP-1, SHOP-2` cut before the reference that would not fit."""
-    parts = [part.strip() for part in refs.split(",") if part.strip()]
-    kept: list[str] = []
-    for part in parts:
-        if len(", ".join([*kept, part])) > limit:
-            break
-        kept.append(part)
-    return ", ".join(kept)
 
 
 def build_testrail_plan(
@@ -622,7 +331,7 @@ def build_testrail_plan(
         problems=tuple(problems),
         notes=tuple(notes),
         run_variables=builder.variables,
-        version=_cut(str(version), 250) if version else None,
+        version=cut(str(version), 250) if version else None,
         result_fields=dict(fields) if isinstance(fields, Mapping) else {},
         create_cases=inputs.testrail_create_cases,
         close=inputs.testrail_close_run,

@@ -14,12 +14,14 @@ The phases, in the order `pipeline.run` calls them:
 5. `finish(prepared)`: closes the runs when `testrail_close_run` is set; the outcome.
 
 In a dry run, 3 and 4 send nothing and 5 reports what would have been done.
+
+`TestLink`, `Prepared` (testrail_prepared.py) and `TestRailOutcome` (testrail_outcome.py) are the
+values the pipeline passes between the phases and on to the summary.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from tmsaction.clients.testrail import TestRailClient, TestRailError
@@ -35,21 +37,17 @@ from tmsaction.plan.testrail import build_testrail_plan, run_marker
 from tmsaction.plan.testrail_keys import result_key, with_key
 from tmsaction.plan.testrail_model import (
     PlannedResult,
-    RunKind,
-    RunPlan,
     TestRailFacts,
     TestRailPlan,
 )
-from tmsaction.runreport import SyncProblem
 from tmsaction.sink_texts import result_comment
 from tmsaction.sinks.testrail_attachments import Uploader
-from tmsaction.sinks.testrail_cases import CaseMaker, CreatedItems
+from tmsaction.sinks.testrail_cases import CaseMaker
 from tmsaction.sinks.testrail_outcome import (
     Delivery,
-    ResultDelivery,
-    RunOutcome,
     TestRailOutcome,
 )
+from tmsaction.sinks.testrail_prepared import Prepared, PreparedRun, TestLink
 from tmsaction.sinks.testrail_read import (
     is_fatal,
     needs_cases,
@@ -57,7 +55,8 @@ from tmsaction.sinks.testrail_read import (
     read_plan_facts,
 )
 from tmsaction.sinks.testrail_results import Item, ResultSender, Sent, existing_keys
-from tmsaction.sinks.testrail_runs import LOOKBACK_SECONDS, OpenedRun, RunKeeper
+from tmsaction.sinks.testrail_runs import LOOKBACK_SECONDS, RunKeeper
+from tmsaction.sinks.testrail_tally import build_outcome
 
 DEFECTS_LIMIT = 250  # the result's defects field holds 250 characters
 # TestRail Cloud allows 180 requests a minute per instance (research §1.5). A token bucket of rate
@@ -72,68 +71,6 @@ MISSING_CREDENTIALS = (
 )
 
 
-@dataclass(frozen=True)
-class TestLink:
-    """Where one mapped test's result goes: the run, the case, and the TestRail test (a case
-    inside the run) when its id is known."""
-
-    __test__ = False
-
-    run_id: int
-    case_id: int
-    test_id: int | None
-    url: str | None  # the test's page in TestRail
-
-
-@dataclass
-class PreparedRun:
-    plan: RunPlan
-    opened: OpenedRun | None = None
-    made: CreatedItems = field(default_factory=CreatedItems)
-    error: str | None = None  # the run could not be opened: its results are unsent
-    sent: dict[str, Sent] = field(default_factory=dict)  # result key -> what happened
-    closed: bool = False
-
-    def case_of(self, planned: PlannedResult) -> int | None:
-        return (
-            planned.case_id
-            if planned.case_id is not None
-            else self.made.case_ids.get(planned.new_case)
-        )
-
-
-@dataclass
-class Prepared:
-    """The runs opened by `prepare`, for Jira (`links`) and for `post`."""
-
-    plan: TestRailPlan
-    runs: list[PreparedRun]
-    base_url: str = ""
-    _links: dict[int, tuple[TestLink, ...]] | None = None
-
-    def links(self, index: int) -> tuple[TestLink, ...]:
-        """The runs and TestRail tests test `index` (in `reports.results`) goes to."""
-        if self._links is None:
-            found: dict[int, list[TestLink]] = {}
-            for prepared in self.runs:
-                opened = prepared.opened
-                if opened is None:
-                    continue
-                tests = opened.tests or {}
-                for planned in prepared.plan.results:
-                    case_id = prepared.case_of(planned)
-                    if case_id is None:
-                        continue
-                    test = tests.get(case_id)
-                    test_id = test[0] if test else None
-                    url = f"{self.base_url}/index.php?/tests/view/{test_id}" if test_id else None
-                    found.setdefault(planned.index, []).append(
-                        TestLink(opened.run.id, case_id, test_id, url)
-                    )
-            self._links = {index: tuple(links) for index, links in found.items()}
-        return self._links.get(index, ())
-
-
 class TestRailSync:
     """One invocation's TestRail sync (see the module docstring for the phases)."""
 
@@ -146,8 +83,8 @@ class TestRailSync:
         context: RunContext,
         console: Console,
         *,
-        sleep: Any,
-        clock: Any,
+        sleep: Callable[[float], None],
+        clock: Callable[[], float],
         fatal: str | None = None,
     ) -> None:
         self.client = client
@@ -178,7 +115,12 @@ class TestRailSync:
 
     @staticmethod
     def start(
-        inputs: Inputs, context: RunContext, console: Console, *, sleep: Any, clock: Any
+        inputs: Inputs,
+        context: RunContext,
+        console: Console,
+        *,
+        sleep: Callable[[float], None],
+        clock: Callable[[], float],
     ) -> TestRailSync | None:
         """The sync for these inputs; None without `testrail_url`, or in a dry run without
         credentials (it then plans from the reports alone)."""
@@ -414,7 +356,13 @@ class TestRailSync:
                     self.problems.append(
                         f"TestRail run R{run.opened.run.id} was not closed: {error}"
                     )
-        outcome = build_outcome(prepared, self)
+        outcome = build_outcome(
+            prepared,
+            problems=self.problems,
+            notes=self.notes,
+            attachments=self.attachments,
+            requests=self.client.http.stats.requests if self.client else 0,
+        )
         self._log(outcome)
         return outcome
 
@@ -446,128 +394,4 @@ class TestRailSync:
             self.console.notice(note, title="TestRail")
 
 
-def build_outcome(prepared: Prepared, sync: TestRailSync) -> TestRailOutcome:
-    """Per-test deliveries, per-run figures, and one problem per distinct error."""
-    plan = prepared.plan
-    deliveries: dict[int, list[ResultDelivery]] = {}
-    unsent: dict[int, str] = dict(plan.unsent)
-    runs: list[RunOutcome] = []
-    for run in prepared.runs:
-        counts = dict.fromkeys(Delivery, 0)
-        run_id = (
-            run.opened.run.id
-            if run.opened
-            else (run.plan.existing.id if run.plan.existing else None)
-        )
-        for planned in run.plan.results:
-            case_id = run.case_of(planned)
-            delivery = _delivery(plan, run, planned, case_id, run_id)
-            counts[delivery.status] += 1
-            deliveries.setdefault(planned.index, []).append(delivery)
-            if delivery.status is Delivery.UNSENT:
-                unsent.setdefault(planned.index, delivery.error or "not sent")
-        runs.append(_run_outcome(plan, run, run_id, counts))
-    problems: list[SyncProblem] = []
-    by_message: dict[str, int] = {}
-    for message in unsent.values():
-        by_message[message] = by_message.get(message, 0) + 1
-    for message, count in by_message.items():
-        problems.append(SyncProblem("testrail", message, unsent=count))
-    for message in (*plan.problems, *sync.problems):
-        if message not in by_message:
-            problems.append(SyncProblem("testrail", message))
-    return TestRailOutcome(
-        runs=tuple(runs),
-        deliveries={index: tuple(items) for index, items in deliveries.items()},
-        skipped=plan.skipped,
-        unsent_tests=unsent,
-        problems=tuple(problems),
-        notes=tuple(dict.fromkeys((*plan.notes, *sync.notes))),
-        attachments=sync.attachments,
-        dry_run=plan.dry_run,
-        requests=sync.client.http.stats.requests if sync.client else 0,
-    )
-
-
-def _delivery(
-    plan: TestRailPlan,
-    run: PreparedRun,
-    planned: PlannedResult,
-    case_id: int | None,
-    run_id: int | None,
-) -> ResultDelivery:
-    created = planned.case_id is None and case_id is not None
-    if plan.dry_run:
-        return ResultDelivery(planned.case_id, Delivery.PLANNED, run_id)
-    if run.error:
-        return ResultDelivery(case_id, Delivery.UNSENT, run_id, error=run.error)
-    if case_id is None:
-        reason = run.made.failed.get(planned.new_case, "the case could not be created")
-        return ResultDelivery(None, Delivery.UNSENT, run_id, error=reason)
-    if run.opened is not None and case_id in run.opened.missing_cases:
-        return ResultDelivery(
-            case_id,
-            Delivery.UNSENT,
-            run_id,
-            error=f"TestRail case C{case_id} does not exist in {run.plan.label} (or is in another "
-            "suite): fix or remove the case id in the test or the mapping config",
-            case_created=created,
-        )
-    sent = run.sent.get(result_key(planned.key_base, case_id))
-    if sent is None:
-        return ResultDelivery(
-            case_id,
-            Delivery.UNSENT,
-            run_id,
-            error="not sent (the sync stopped)",
-            case_created=created,
-        )
-    return ResultDelivery(
-        case_id,
-        sent.status,
-        run_id,
-        sent.test_id,
-        sent.result_id,
-        sent.error,
-        created,
-        sent.attachments,
-    )
-
-
-def _run_outcome(
-    plan: TestRailPlan, run: PreparedRun, run_id: int | None, counts: dict[Delivery, int]
-) -> RunOutcome:
-    target = run.plan.target
-    opened = run.opened
-    if plan.dry_run:
-        existing = run.plan.existing
-        how = {
-            RunKind.REUSE: "reused",
-            RunKind.PLAN_ENTRY: "plan entry" if existing is None else "found",
-            RunKind.CREATE: "would create" if existing is None else "found",
-        }[target.kind]
-        return RunOutcome(
-            label=run.plan.label,
-            run_id=existing.id if existing else target.run_id,
-            name=existing.name if existing else target.name,
-            url=existing.url if existing else None,
-            how=how,
-            plan_id=target.plan_id,
-            planned=counts[Delivery.PLANNED],
-            new_cases_planned=len(run.plan.new_cases),
-            new_sections_planned=len(run.plan.new_sections),
-        )
-    return RunOutcome(
-        label=run.plan.label,
-        run_id=run_id if opened is not None else None,
-        name=opened.run.name if opened else target.name,
-        url=opened.run.url if opened else None,
-        how=opened.how if opened else "not opened",
-        plan_id=opened.run.plan_id if opened else target.plan_id,
-        closed=run.closed,
-        created_sections=tuple(run.made.sections),
-        created_cases=tuple(run.made.cases),
-        sent=counts[Delivery.SENT],
-        present=counts[Delivery.PRESENT],
-        unsent=counts[Delivery.UNSENT],
-    )
+__all__ = ["Prepared", "TestLink", "TestRailSync"]

@@ -19,8 +19,8 @@ from tmsaction.clients.testrail import TestRailClient, TestRailError
 from tmsaction.errors import OutcomeUnknown, SyncError
 from tmsaction.http import write_once
 from tmsaction.mapping.names import clean
-from tmsaction.plan.testrail import fold
 from tmsaction.plan.testrail_model import RunPlan
+from tmsaction.plan.testrail_newcases import fold
 from tmsaction.sinks.testrail_outcome import CreatedCase
 from tmsaction.sinks.testrail_read import is_fatal
 

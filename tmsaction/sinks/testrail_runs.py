@@ -10,45 +10,23 @@ One run per workflow run (re-runs, retries and matrix shards included):
   (by whoever sees them: they are never written to). Ids grow with creation time and a run is
   listed once created, so every shard sees the lowest one, which nobody deletes: all converge.
 
-Adding cases to a run (`update_run` with `case_ids`) *replaces* the run's selection, and a case
-dropped from it loses its results (research/testrail-api.md §3.6). Two jobs that read the run's
-cases, then write their union, can each drop what the other added in between. So writes of a
-run's case selection take turns, in ticket order:
-- a job that must add cases creates a *ticket*: an empty run named "tmsaction: adding cases to
-  R<n> (temporary)" whose description says `tmsaction-turn: run=<n> ticket=<random>`;
-- it waits until no lower-id live ticket for the same run remains, then reads the run's cases
-  (fresh, inside its turn), writes the union and deletes its ticket.
-Within a turn nobody else writes the selection, so the union read is the current one and no case
-is ever dropped: results posted for any case stay. A run's creator includes its own cases when
-creating, and every other job only adds; the creator's results are safe without a turn.
-
-Residual risks (README "Matrix shards"): a job that stalls inside its turn for longer than
-`LEASE_SECONDS` (10 minutes) is presumed dead and the next job goes ahead; another tool that sets
-the run's case list (the TestRail UI, trcli) while shards report can still drop cases. The final
-job of the recommended matrix workflow re-sends every shard's reports alone, after all shards, so
-it repairs anything lost that way (idempotency keys stop it from duplicating what is there).
+Adding cases to a run (`update_run` with `case_ids`) *replaces* the run's selection, so those
+writes take turns with every other job (`testrail_turns.py`): no job drops another's cases.
 """
 
 from __future__ import annotations
 
-import random
 import threading
-import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tmsaction.clients.testrail import TestRailClient, TestRailError
-from tmsaction.errors import OutcomeUnknown, SyncError
 from tmsaction.http import write_once
 from tmsaction.plan.testrail_model import ExistingRun, RunKind, RunPlan
+from tmsaction.sinks.testrail_turns import Turns, delete_quietly
 
 LOOKBACK_SECONDS = 31 * 24 * 3600
-LEASE_SECONDS = 600.0
-POLL_SECONDS = 0.5
-TURN_PREFIX = "tmsaction-turn:"
-RELEASED = "(released)"
 
 
 def find_marked_runs(
@@ -116,7 +94,7 @@ class RunKeeper:
         self.problems = problems
         self.notes = notes
         self._writes = threading.Lock()  # one selection write at a time within this process
-        self._rng = random.Random()
+        self.turns = Turns(client, sleep=sleep, clock=clock, since=since, notes=notes)
         self._suite_cases: dict[tuple[int, int | None], set[int]] = {}
 
     # -- finding or creating the run ---------------------------------------------------------
@@ -274,25 +252,7 @@ class RunKeeper:
             )
 
     def _delete(self, endpoint: str, key: int | str, what: str) -> bool:
-        """Delete one run or entry; gone already counts as deleted. False when not allowed."""
-        for _ in range(4):
-            try:
-                self.client.post(f"{endpoint}/{key}", {}, what=what, subject={"run_id": key})
-                return True
-            except OutcomeUnknown:
-                continue  # deleting twice is harmless: the next try answers "not valid" if gone
-            except TestRailError as error:
-                if error.kind == "not_found":
-                    return True
-                if error.kind == "forbidden":
-                    self._note(
-                        f"TestRail user '{self.client.user}' may not delete runs, so the empty "
-                        f"run or entry {key} tmsaction made remains; delete it in TestRail (and "
-                        "give the user's role the permission to delete runs)"
-                    )
-                    return False
-                raise
-        raise SyncError(f"TestRail did not answer while {what}")
+        return delete_quietly(self.client, f"{endpoint}/{key}", what, self.notes)
 
     # -- the run's cases ---------------------------------------------------------------------
     def read_tests(self, run: ExistingRun) -> dict[int, tuple[int, int]]:
@@ -313,7 +273,7 @@ class RunKeeper:
         missing = [c for c in wanted if c not in tests]
         refused: set[int] = set()
         if missing:
-            with self._writes, self.turn(opened.run):
+            with self._writes, self.turns.turn(opened.run):
                 tests = self.read_tests(opened.run)
                 missing = [c for c in wanted if c not in tests]
                 if missing:
@@ -347,92 +307,6 @@ class RunKeeper:
         else:
             assert run.entry_id is not None
             self.client.update_plan_entry(run.plan_id, run.entry_id, fields)
-
-    # -- turns -------------------------------------------------------------------------------
-    @contextmanager
-    def turn(self, run: ExistingRun) -> Iterator[None]:
-        """Hold the turn to write `run`'s case selection (see the module docstring)."""
-        nonce = uuid.uuid4().hex[:16]
-        line = f"{TURN_PREFIX} run={run.id} ticket={nonce} "
-        description = (
-            f"{line}\ntmsaction adds cases to run R{run.id} one job at a time; this empty run "
-            "is its place in the queue and is deleted in a moment."
-        )
-
-        def create() -> ExistingRun:
-            raw = self.client.add_run(
-                run.project_id,
-                f"tmsaction: adding cases to R{run.id} (temporary)",
-                [],
-                suite_id=run.suite_id,
-                description=description,
-            )
-            return ExistingRun.of(raw)
-
-        def find() -> ExistingRun | None:
-            for raw in self._tickets(run, self.since):
-                if line in (raw.get("description") or ""):
-                    return ExistingRun.of(raw)
-            return None
-
-        ticket = write_once(create, find, sleep=self.sleep)
-        try:
-            self._wait_for_turn(run, ticket)
-            yield
-        finally:
-            self._release(ticket)
-
-    def _tickets(self, run: ExistingRun, after: int) -> list[dict[str, Any]]:
-        key = f"{TURN_PREFIX} run={run.id} "
-        runs = self.client.get_runs(
-            run.project_id,
-            created_after=after if after > 0 else None,
-            suite_id=run.suite_id,
-            include_plan_runs=False,
-        )
-        return [dict(r) for r in runs if key in (r.get("description") or "")]
-
-    def _wait_for_turn(self, run: ExistingRun, ticket: ExistingRun) -> None:
-        started = self.clock()
-        lease = int(LEASE_SECONDS)
-        while True:
-            ahead = []
-            for raw in self._tickets(run, ticket.created_on - 2 * lease - 1):
-                other = ExistingRun.of(raw)
-                if other.id >= ticket.id or other.is_completed:
-                    continue
-                if RELEASED in (raw.get("description") or ""):
-                    continue
-                if other.created_on < ticket.created_on - lease:
-                    # Stale: its job died inside its turn. Clean it up (best effort).
-                    self._try_release(other)
-                    continue
-                ahead.append(other)
-            if not ahead:
-                return
-            if self.clock() - started > LEASE_SECONDS:
-                self._note(
-                    f"a job held the turn to add cases to R{run.id} for over "
-                    f"{lease // 60} minutes (ticket runs {', '.join(f'R{t.id}' for t in ahead)}); "
-                    "it is presumed dead and this job went ahead"
-                )
-                return
-            self.sleep(POLL_SECONDS * (0.5 + self._rng.random()))
-
-    def _release(self, ticket: ExistingRun) -> None:
-        try:
-            self._try_release(ticket)
-        except (TestRailError, SyncError) as error:
-            self._note(f"the temporary run R{ticket.id} could not be removed: {error}")
-
-    def _try_release(self, ticket: ExistingRun) -> None:
-        if self._delete("delete_run", ticket.id, f"removing the temporary run R{ticket.id}"):
-            return
-        # Not allowed to delete runs: mark the ticket released (editing runs is allowed to
-        # anyone who may add cases to a run, which this job just did).
-        self.client.update_run(
-            ticket.id, {"description": f"{TURN_PREFIX} run=- {RELEASED}", "name": "tmsaction"}
-        )
 
     # -- closing -------------------------------------------------------------------------------
     def close(self, run: ExistingRun) -> bool:
