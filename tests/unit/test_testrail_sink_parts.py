@@ -1,15 +1,19 @@
-"""Pieces of the TestRail sink that need no server: how results are packed into batches, and which
-files a failed test's attachments resolve to."""
+"""Pieces of the TestRail sink that need no server: how results are packed into batches, which
+files a failed test's attachments resolve to, and when the suites' cases must be read."""
 
 from __future__ import annotations
 
 import base64
 from pathlib import Path
 
+from tmsaction.inputs import parse_inputs
 from tmsaction.model import Outcome, TestDetail, TestResult
 from tmsaction.plan.testrail_model import ExistingRun, PlannedResult
 from tmsaction.sinks.testrail_attachments import MAX_PER_RESULT, AttachmentFile, attachment_files
+from tmsaction.sinks.testrail_read import needs_cases
 from tmsaction.sinks.testrail_results import Item, batches
+
+from tests.mapping_world import config, make_result
 
 
 def item(index: int, case_id: int, rank: int = 0) -> Item:
@@ -110,3 +114,24 @@ def test_an_existing_run_counts_the_tests_with_a_result() -> None:
         }
     )
     assert (run.tested, run.config_ids, run.plan_id, run.entry_id) == (4, (5,), 8, "guid")
+
+
+def test_the_suites_cases_are_read_only_when_something_needs_them() -> None:
+    env = {"INPUT_TESTRAIL_URL": "https://acme.testrail.io"}
+    real, dry = parse_inputs([], env), parse_inputs([], {**env, "INPUT_DRY_RUN": "true"})
+    with_id = make_result("adds", properties=[("test_id", "C101")])
+    pinned = make_result("pinnedOne")
+    plain = make_result("noIdHere")
+    pins = "testrail:\n  pinned:\n    - test: com.acme.shop.CartTest.pinnedOne\n      case: C5\n"
+    assert not needs_cases([with_id], config(), real)
+    assert not needs_cases([with_id, pinned], config(pins), real)
+    assert needs_cases([with_id, plain], config(), real)  # name matching needs the cases
+    assert needs_cases([with_id], config(), dry)  # a dry run shows the whole picture
+    # Name matching tried before case ids: every test may match by name.
+    assert needs_cases([with_id], config("testrail:\n  match: [name, case_id]\n"), real)
+    gate = "coverage:\n  gates:\n    - metric: regression_automation\n      min: 50\n"
+    assert needs_cases([with_id], config(gate), real)
+    passing = "coverage:\n  gates:\n    - metric: pass_rate\n      min: 50\n"
+    assert not needs_cases([with_id], config(passing), real)
+    jira = parse_inputs([], {**env, "INPUT_JIRA_URL": "https://acme.atlassian.net"})
+    assert needs_cases([with_id], config(), jira)  # stories from the cases' refs

@@ -26,7 +26,7 @@ from tmsaction.config.model import Config, GateMetric, NameOrId
 from tmsaction.inputs import Inputs
 from tmsaction.mapping.lookups import TestRailLookups
 from tmsaction.mapping.mapper import Mapper
-from tmsaction.mapping.model import Route
+from tmsaction.mapping.model import Route, Strategy
 from tmsaction.mapping.pinned import PinTable, identity_text
 from tmsaction.mapping.table import Mappings
 from tmsaction.model import Outcome, TestResult
@@ -105,12 +105,20 @@ def needs_cases(results: Sequence[TestResult], config: Config, inputs: Inputs) -
         return True
     if inputs.jira_enabled and config.jira.stories.case_refs:
         return True
-    pins = PinTable(config.testrail.pinned)
-    mapper = Mapper(config)
+    # Strategies are tried in order: only those before the first that needs the catalog
+    # (automation id, name) can decide a test without it.
+    order = config.testrail.match
+    cut = next(
+        (i for i, s in enumerate(order) if s in (Strategy.AUTOMATION_ID, Strategy.NAME)),
+        len(order),
+    )
+    early = set(order[:cut])
+    pins = PinTable(config.testrail.pinned) if Strategy.PINNED in early else None
+    mapper = Mapper(config) if Strategy.CASE_ID in early else None
     for result in results:
-        if not pins.empty and pins.lookup(identity_text(result)) is not None:
+        if pins is not None and not pins.empty and pins.lookup(identity_text(result)) is not None:
             continue
-        if not mapper.case_ids_of(result):
+        if mapper is None or not mapper.case_ids_of(result):
             return True
     return False
 
