@@ -245,6 +245,28 @@ def test_closing_the_run(tmp_path: Path) -> None:
     assert "· closed" in run.summary
 
 
+def test_a_rerun_after_the_run_was_closed_finds_its_results_and_reports_new_ones(
+    tmp_path: Path,
+) -> None:
+    root = workspace(tmp_path / "ws", {"TEST-x.xml": [Case("addsItem", case_id=101)]})
+    with serve() as (emulator, url):
+        run_action(root, url, testrail_close_run="true")
+        before = len(emulator.requests)
+        same = run_action(root, url, env={"GITHUB_RUN_ATTEMPT": "2"})
+        same_posts = [m for m, _ in emulator.requests[before:] if m == "POST"]
+        workspace(root, {"TEST-x.xml": [Case("addsItem", case_id=101, failure="broke")]})
+        changed = run_action(root, url, env={"GITHUB_RUN_ATTEMPT": "3"})
+        runs = emulator.runs()
+    assert same.code == 0, same.log
+    assert same_posts == []
+    assert same.sync("addsItem")["status"] == "present"
+    assert changed.code == 1
+    assert changed.sync("addsItem")["error"].startswith(
+        f"TestRail run R{runs[0]['id']} of this workflow run was closed before this result came"
+    )
+    assert len(runs) == 1  # never a second run for the same workflow run
+
+
 def test_a_dry_run_reads_testrail_and_writes_nothing(tmp_path: Path) -> None:
     root = workspace(tmp_path / "ws", {"TEST-cart.xml": SHOP}, CONFIG)
     with serve() as (emulator, url):

@@ -71,6 +71,14 @@ MISSING_CREDENTIALS = (
 )
 
 
+def closed_before(run_id: int) -> str:
+    return (
+        f"TestRail run R{run_id} of this workflow run was closed before this result came, and a "
+        "closed run is read-only: close the run only in the workflow's last job, after every "
+        "shard (the result is kept in results_json)"
+    )
+
+
 class TestRailSync:
     """One invocation's TestRail sync (see the module docstring for the phases)."""
 
@@ -218,12 +226,12 @@ class TestRailSync:
         ]
         case_ids = list(dict.fromkeys(case_ids))
         opened = self.keeper.open(run.plan, case_ids)
+        if opened.run.is_completed:
+            # This workflow run's run was closed (by a final job) before these results came: a
+            # re-run of that job finds them all there; anything new is reported, not lost.
+            run.opened = opened
+            return
         run.opened = self.keeper.ensure_cases(opened, case_ids, read_back=test_ids)
-        if run.opened.run.is_completed:
-            run.error = (
-                f"TestRail run R{run.opened.run.id} of this workflow run is closed, and closed "
-                "runs are read-only: re-run the whole workflow to report into a new run"
-            )
 
     # -- 4. post ------------------------------------------------------------------------------
     def post(
@@ -271,7 +279,13 @@ class TestRailSync:
                 result_id, test_id = present[key]
                 run.sent[key] = Sent(Delivery.PRESENT, result_id, test_id)
                 continue
+            if opened.run.is_completed:
+                run.sent[key] = Sent(Delivery.UNSENT, error=closed_before(opened.run.id))
+                continue
             items.append(Item(planned, case_id, key))
+        if not items:
+            self._upload(run, uploader)
+            return
 
         def render(item: Item) -> dict[str, Any] | str:
             return self._body(plan, item.planned, item.case_id, item.key, defects)
@@ -321,6 +335,8 @@ class TestRailSync:
 
     def _upload(self, run: PreparedRun, uploader: Uploader) -> None:
         assert self._reports is not None
+        if run.opened is None or run.opened.run.is_completed:
+            return  # a closed run's results take no attachments
         counts: dict[str, int] = {}
         for planned in run.plan.results:
             result = self._reports.results[planned.index]
