@@ -43,17 +43,13 @@ from tmsaction.plan.testrail_model import (
 from tmsaction.sink_texts import result_comment
 from tmsaction.sinks.testrail_attachments import Uploader
 from tmsaction.sinks.testrail_cases import CaseMaker
+from tmsaction.sinks.testrail_kinds import is_fatal
 from tmsaction.sinks.testrail_outcome import (
     Delivery,
     TestRailOutcome,
 )
 from tmsaction.sinks.testrail_prepared import Prepared, PreparedRun, TestLink
-from tmsaction.sinks.testrail_read import (
-    is_fatal,
-    needs_cases,
-    read_catalog_facts,
-    read_plan_facts,
-)
+from tmsaction.sinks.testrail_read import needs_cases, read_catalog_facts, read_plan_facts
 from tmsaction.sinks.testrail_results import Item, ResultSender, Sent, existing_keys
 from tmsaction.sinks.testrail_runs import LOOKBACK_SECONDS, RunKeeper
 from tmsaction.sinks.testrail_tally import build_outcome

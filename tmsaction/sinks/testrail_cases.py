@@ -21,8 +21,8 @@ from tmsaction.http import write_once
 from tmsaction.mapping.names import clean
 from tmsaction.plan.testrail_model import RunPlan
 from tmsaction.plan.testrail_newcases import fold
+from tmsaction.sinks.testrail_kinds import is_fatal
 from tmsaction.sinks.testrail_outcome import CreatedCase
-from tmsaction.sinks.testrail_read import is_fatal
 
 PathKey = tuple[str, ...]
 

@@ -38,26 +38,8 @@ from tmsaction.plan.testrail_model import (
     PlanInfo,
     TestRailFacts,
 )
+from tmsaction.sinks.testrail_kinds import is_fatal
 from tmsaction.sinks.testrail_runs import find_marked_entry_runs, find_marked_runs
-
-#: Nothing else can work after these: the whole sync stops with the one message.
-FATAL_KINDS = frozenset(
-    {
-        "auth",
-        "api_disabled",
-        "unreachable",
-        "bad_url",
-        "not_testrail",
-        "redirect",
-        "rate_limited",
-        "unavailable",
-        "maintenance",
-    }
-)
-
-
-def is_fatal(error: TestRailError) -> bool:
-    return error.kind in FATAL_KINDS
 
 
 def _named(values: Iterable[NameOrId | None]) -> bool:

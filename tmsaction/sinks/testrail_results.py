@@ -26,8 +26,8 @@ from tmsaction.clients.testrail import TestRailClient, TestRailError
 from tmsaction.errors import OutcomeUnknown
 from tmsaction.plan.testrail_keys import key_of
 from tmsaction.plan.testrail_model import PlannedResult
+from tmsaction.sinks.testrail_kinds import is_fatal
 from tmsaction.sinks.testrail_outcome import Delivery
-from tmsaction.sinks.testrail_read import is_fatal
 from tmsaction.sinks.testrail_runs import OpenedRun, RunKeeper
 
 BATCH_SIZE = 1000

@@ -22,8 +22,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tmsaction.clients.testrail import TestRailClient, TestRailError
+from tmsaction.errors import SyncError
 from tmsaction.http import write_once
 from tmsaction.plan.testrail_model import ExistingRun, RunKind, RunPlan
+from tmsaction.sinks.testrail_kinds import is_fatal
 from tmsaction.sinks.testrail_turns import Turns, delete_quietly
 
 LOOKBACK_SECONDS = 31 * 24 * 3600
@@ -231,6 +233,8 @@ class RunKeeper:
         """Empty runs with this workflow run's marker other than the lowest: shards that created
         theirs at the same moment, or a create whose answer was lost. Nobody writes to them."""
         for run in others:
+            if run.is_completed:
+                continue  # closed: read-only, takes no results; nothing to clean
             if run.tested:
                 self._problem(
                     f"TestRail holds two runs of this workflow run: results go to R{winner.id}, "
@@ -252,7 +256,14 @@ class RunKeeper:
             )
 
     def _delete(self, endpoint: str, key: int | str, what: str) -> bool:
-        return delete_quietly(self.client, f"{endpoint}/{key}", what, self.notes)
+        """Best effort: a duplicate left behind takes no results (everyone joins the lowest)."""
+        try:
+            return delete_quietly(self.client, f"{endpoint}/{key}", what, self.notes)
+        except (TestRailError, SyncError) as error:
+            if isinstance(error, TestRailError) and is_fatal(error):
+                raise
+            self._note(f"{what} failed: {error}")
+            return False
 
     # -- the run's cases ---------------------------------------------------------------------
     def read_tests(self, run: ExistingRun) -> dict[int, tuple[int, int]]:
