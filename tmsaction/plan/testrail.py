@@ -278,6 +278,8 @@ class _Builder:
                     problem=problem,
                     case_problem=case_problem,
                     close=self.inputs.testrail_close_run and target.kind is not RunKind.PLAN_ENTRY,
+                    max_section_id=max((s.id for s in suite.sections), default=0),
+                    max_case_id=max((c.id for c in suite.cases), default=0),
                 )
             )
         return tuple(plans)

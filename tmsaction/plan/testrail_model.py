@@ -201,6 +201,8 @@ class RunPlan:
     problem: str | None = None  # nothing of this suite can be sent, and why
     case_problem: str | None = None  # new cases cannot be created, and why (the rest is sent)
     close: bool = False
+    max_section_id: int = 0  # the highest section and case ids of the suite when it was read:
+    max_case_id: int = 0  # anything above was made since (by this job or another)
 
     @property
     def case_ids(self) -> tuple[int, ...]:

@@ -2,10 +2,12 @@
 
 - Sections are created parents first, level by level. A create whose answer was lost is checked
   with `find_sections` before it is sent again.
-- Two jobs (matrix shards) may create the same section or case at the same moment. After each
-  level of sections, and after each section's cases, the sink reads what TestRail holds and keeps
-  the lowest id of each (parent, name) or (section, title); its own later duplicate, still empty,
-  is deleted. Ids grow with creation time, so every job keeps the same one.
+- Two jobs (matrix shards) may create the same section or case at the same moment, and a create
+  whose answer was lost may have landed. After each level of sections, and after each section's
+  cases, the sink reads what TestRail holds and keeps the lowest id of each (parent, name) or
+  (section, title). Later duplicates made since the suite was read (ids above the highest id it
+  held then: ids only grow) are deleted, whoever made them: every job keeps the lowest, so none
+  is ever used, and none holds a case or result yet. Duplicates a person made are never touched.
 - Case fields come from the plan (`testrail.new_cases`); required fields were checked before the
   first create (`plan/testrail.py`).
 """
@@ -48,6 +50,7 @@ class CaseMaker:
         self.made = CreatedItems()
         self.sections: dict[PathKey, int] = dict(plan.sections)
         self.section_errors: dict[PathKey, str] = {}
+        self._mine: set[int] = set()  # sections this job created (answers received)
 
     def run(self) -> CreatedItems:
         try:
@@ -68,7 +71,7 @@ class CaseMaker:
         for path in self.plan.new_sections:
             by_depth.setdefault(len(path), []).append(path)
         for depth in sorted(by_depth):
-            created: dict[PathKey, int] = {}
+            attempted: list[PathKey] = []
             for path in by_depth[depth]:
                 key = fold(path)
                 parent_key = key[:-1]
@@ -83,12 +86,13 @@ class CaseMaker:
                         raise
                     self.section_errors[key] = str(error)
                     continue
+                attempted.append(key)
                 self.sections[key] = section_id
                 if ours:
-                    created[key] = section_id
                     self.made.sections.append(path)
-            if created:
-                self._converge_sections(created)
+                    self._mine.add(section_id)
+            if attempted:
+                self._converge_sections(attempted)
 
     def _add_section(self, name: str, parent: int | None) -> tuple[int, bool]:
         plan = self.plan
@@ -105,19 +109,23 @@ class CaseMaker:
 
         return write_once(send, verify, sleep=self.sleep)
 
-    def _converge_sections(self, created: dict[PathKey, int]) -> None:
-        """Keep the lowest id of each (parent, name); delete our later, still empty duplicates."""
-        lowest: dict[tuple[int | None, str], int] = {}
+    def _converge_sections(self, keys: list[PathKey]) -> None:
+        """Keep the lowest id of each (parent, name) on these paths; delete the fresh others."""
+        by_key: dict[tuple[int | None, str], list[int]] = {}
         for section in self.client.get_sections(self.plan.project_id, self.plan.suite_id):
             key = (section.get("parent_id"), clean(section["name"]).casefold())
-            lowest[key] = min(lowest.get(key, section["id"]), section["id"])
-        for path_key, section_id in created.items():
+            by_key.setdefault(key, []).append(int(section["id"]))
+        for path_key in keys:
             parent = self.sections.get(path_key[:-1]) if len(path_key) > 1 else None
-            keep = lowest.get((parent, path_key[-1]), section_id)
-            if keep != section_id:
-                self.sections[path_key] = keep
-                self._delete(f"delete_section/{section_id}", f"the duplicate section {section_id}")
-                self.made.sections = [p for p in self.made.sections if fold(p) != path_key]
+            ids = sorted(by_key.get((parent, path_key[-1]), [self.sections[path_key]]))
+            self.sections[path_key] = ids[0]
+            for duplicate in ids[1:]:
+                if duplicate > self.plan.max_section_id:
+                    self._delete(
+                        f"delete_section/{duplicate}", f"the duplicate section {duplicate}"
+                    )
+                    if duplicate in self._mine:
+                        self.made.sections = [p for p in self.made.sections if fold(p) != path_key]
 
     # -- cases -------------------------------------------------------------------------------
     def _cases(self) -> None:
@@ -148,8 +156,8 @@ class CaseMaker:
                 continue
             repeated = ("", 0)
             self.made.case_ids[number] = case_id
+            by_section.setdefault(section_id, []).append(number)
             if ours:
-                by_section.setdefault(section_id, []).append(number)
                 self.made.cases.append(CreatedCase(case_id, case.title, case.section_path))
         for section_id, numbers in by_section.items():
             self._converge_cases(section_id, numbers)
@@ -167,26 +175,26 @@ class CaseMaker:
         return write_once(send, verify, sleep=self.sleep)
 
     def _converge_cases(self, section_id: int, numbers: list[int]) -> None:
-        lowest: dict[str, int] = {}
+        """Keep the lowest id of each title in the section; delete the fresh others."""
+        by_title: dict[str, list[int]] = {}
         cases = self.client.iter_cases(
             self.plan.project_id, self.plan.suite_id, section_id=section_id
         )
         for case in cases:
-            if case["section_id"] != section_id:
-                continue
-            title = clean(case["title"]).casefold()
-            lowest[title] = min(lowest.get(title, case["id"]), case["id"])
+            if case["section_id"] == section_id:
+                by_title.setdefault(clean(case["title"]).casefold(), []).append(int(case["id"]))
         for number in numbers:
-            mine = self.made.case_ids[number]
             title = clean(self.plan.new_cases[number].title).casefold()
-            keep = lowest.get(title, mine)
-            if keep != mine:
-                self.made.case_ids[number] = keep
-                self._delete(f"delete_case/{mine}", f"the duplicate case C{mine}")
-                self.made.cases = [c for c in self.made.cases if c.id != mine]
+            ids = sorted(by_title.get(title, [self.made.case_ids[number]]))
+            self.made.case_ids[number] = ids[0]
+            for duplicate in ids[1:]:
+                if duplicate > self.plan.max_case_id:
+                    self._delete(f"delete_case/{duplicate}", f"the duplicate case C{duplicate}")
+            self.made.cases = [c for c in self.made.cases if c.id not in ids[1:]]
 
     def _delete(self, endpoint: str, what: str) -> None:
-        """Best effort: a duplicate left behind is harmless to results (nobody uses it)."""
+        """Best effort: a duplicate left behind is harmless to results (nobody uses it), and
+        another job may have deleted it first."""
         for _ in range(3):
             try:
                 self.client.post(endpoint, {}, what=f"deleting {what}")
@@ -194,6 +202,6 @@ class CaseMaker:
             except OutcomeUnknown:
                 continue
             except TestRailError as error:
-                if error.kind in ("not_found", "forbidden"):
-                    return
-                raise
+                if is_fatal(error):
+                    raise
+                return
