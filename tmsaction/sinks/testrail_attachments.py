@@ -29,6 +29,7 @@ from tmsaction.model import TestResult
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_RESULT = 5
 MAX_TOTAL = 100
+MAX_NOTES = 20  # attachment notes listed; beyond, counted (each is a log annotation)
 _DATA_URL = re.compile(r"^data:([\w.+/-]*)((?:;[\w.+-]+=[^;,]*)*)(;base64)?,(.*)$", re.S)
 
 
@@ -118,8 +119,20 @@ class Uploader:
         self.workspace = workspace
         self.sleep = sleep
         self.uploaded = 0
-        self.notes: list[str] = []
+        self._notes: list[str] = []
+        self._more = 0
         self._told_total = False
+
+    @property
+    def notes(self) -> list[str]:
+        more = f"…and {self._more} more attachment notes" if self._more else None
+        return [*self._notes, *([more] if more else [])]
+
+    def _note(self, text: str) -> None:
+        if len(self._notes) < MAX_NOTES:
+            self._notes.append(text)
+        else:
+            self._more += 1
 
     def upload(self, result: TestResult, result_id: int, test_id: int, *, check: bool) -> int:
         """Upload the test's files to one result; `check` first lists what the test already
@@ -127,7 +140,7 @@ class Uploader:
         files = []
         for found in attachment_files(result, self.workspace):
             if isinstance(found, str):
-                self.notes.append(found)
+                self._note(found)
             else:
                 files.append(found)
         if not files:
@@ -139,7 +152,7 @@ class Uploader:
                     str(a.get("name")) for a in self.client.get_attachments_for_test(test_id)
                 }
             except TestRailError as error:
-                self.notes.append(f"attachments of {result.identity.display()}: {error}")
+                self._note(f"attachments of {result.identity.display()}: {error}")
                 return 0
         done = 0
         for file in files:
@@ -148,16 +161,12 @@ class Uploader:
             if self.uploaded >= MAX_TOTAL:
                 if not self._told_total:
                     self._told_total = True
-                    self.notes.append(
-                        f"more than {MAX_TOTAL} attachments: the rest were not uploaded"
-                    )
+                    self._note(f"more than {MAX_TOTAL} attachments: the rest were not uploaded")
                 break
             try:
                 self._one(result_id, test_id, file)
             except (TestRailError, SyncError) as error:
-                self.notes.append(
-                    f"{file.name} ({result.identity.display()}) was not uploaded: {error}"
-                )
+                self._note(f"{file.name} ({result.identity.display()}) was not uploaded: {error}")
                 continue
             self.uploaded += 1
             done += 1
