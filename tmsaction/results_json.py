@@ -189,6 +189,7 @@ def _chunks(report: RunReport) -> Iterator[str]:
         ]
         + [{"sink": p.sink, "message": p.message, "unsent": p.unsent} for p in report.problems],
         "mapping": _mapping_head(report),
+        "testrail": _testrail_head(report),
     }
     text = json.dumps(head, ensure_ascii=False, indent=1)
     yield text[: text.rindex("}")].rstrip() + ',\n "tests": [\n'
@@ -198,17 +199,25 @@ def _chunks(report: RunReport) -> Iterator[str]:
         report.mappings if len(report.mappings) == len(results) else [None] * len(results)
     )
     jira = report.jira.by_test if report.jira else {}
+    testrail = report.testrail
 
     def line(index: int, result: TestResult, mapping: TestMapping | None) -> str:
-        if index not in jira:
+        sync: dict[str, Any] = {}
+        if testrail is not None:
+            delivery = testrail.sync_entry(index)
+            if delivery is not None:
+                sync["testrail"] = delivery
+        if index in jira:
+            sync["jira"] = jira_entry(jira[index])
+        if not sync:
             return writer.line(result, mapping)
         entry = test_entry(result, mapping)
-        entry["sync"] = {"jira": jira_entry(jira[index])}
+        entry["sync"] = sync
         return json.dumps(entry, ensure_ascii=False)
 
     lines = (
         map(line, range(len(results)), results, mappings)
-        if jira
+        if jira or testrail is not None
         else map(writer.line, results, mappings)
     )
     for start in range(0, len(results), 2000):
@@ -222,6 +231,38 @@ def write_results_json(path: Path, report: RunReport) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for chunk in _chunks(report):
             handle.write(chunk)
+
+
+def _testrail_head(report: RunReport) -> dict[str, Any] | None:
+    """Run-level TestRail facts: the runs written to, cases created, counts (null: not used)."""
+    outcome = report.testrail
+    if outcome is None:
+        return None
+    return {
+        "dry_run": outcome.dry_run,
+        "runs": [
+            {
+                "suite": run.label,
+                "run_id": run.run_id,
+                "name": run.name,
+                "url": run.url,
+                "how": run.how,
+                "closed": run.closed,
+                "sent": run.sent,
+                "present": run.present,
+                "unsent": run.unsent,
+                "created_sections": [list(path) for path in run.created_sections],
+                "created_cases": [
+                    {"id": case.id, "title": case.title, "section": list(case.section_path)}
+                    for case in run.created_cases
+                ],
+            }
+            for run in outcome.runs
+        ],
+        "unsent": outcome.unsent,
+        "attachments": outcome.attachments,
+        "requests": outcome.requests,
+    }
 
 
 def _mapping_head(report: RunReport) -> dict[str, Any] | None:

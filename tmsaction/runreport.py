@@ -18,6 +18,7 @@ from tmsaction.mapping.model import TestMapping
 from tmsaction.model import ReportSet
 from tmsaction.plan.model import Plan
 from tmsaction.sinks.github_comment import CommentOutcome
+from tmsaction.sinks.testrail_outcome import TestRailOutcome
 from tmsaction.traceability import Traceability
 
 if TYPE_CHECKING:  # the Jira outcome holds SyncProblems: imported for typing only
@@ -54,6 +55,7 @@ class RunReport:
     history_note: str | None = None  # why there is nothing to compare with, for the summary
     jira: JiraOutcome | None = None  # what the Jira sink did (or would do, in a dry run)
     traceability: Traceability | None = None  # per story: tests, outcomes, open defects
+    testrail: TestRailOutcome | None = None  # what the TestRail sync did (None: not configured)
 
     @property
     def unmatched(self) -> int:

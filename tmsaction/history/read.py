@@ -67,7 +67,12 @@ def read_history(
         return replace(
             report, history_note=f"This run {what}, so there is no previous run to compare with."
         )
-    if inputs.testrail_enabled:
+    found: PreviousResults | NoHistory
+    if inputs.testrail_enabled and not (inputs.testrail_user and inputs.testrail_api_key):
+        found = NoHistory(
+            "TestRail's user or API key is not set, so TestRail's previous run was not read."
+        )
+    elif inputs.testrail_enabled:
         found = _from_testrail(
             report, inputs, branch, sleep=sleep, client=testrail, catalog=catalog, lookups=lookups
         )
