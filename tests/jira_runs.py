@@ -18,6 +18,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from tmsaction.__main__ import main
+from tmsaction.ghactions import parse_outputs
 from tmsaction.pipeline import Services
 from tmsaction.sandbox.jira.emulator import JiraEmulator
 from tmsaction.sandbox.jira.seed import DEMO_EMAIL, DEMO_PAT, DEMO_TOKEN
@@ -107,19 +108,7 @@ class RunResult:
 
 
 def _read_outputs(path: Path) -> dict[str, str]:
-    outputs: dict[str, str] = {}
-    if not path.exists():
-        return outputs
-    lines = iter(path.read_text().splitlines())
-    for line in lines:
-        name, delimiter = line.split("<<", 1)
-        value: list[str] = []
-        for part in lines:
-            if part == delimiter:
-                break
-            value.append(part)
-        outputs[name] = "\n".join(value)
-    return outputs
+    return parse_outputs(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 @dataclass

@@ -37,6 +37,7 @@ from typing import Any
 
 import yaml
 from tmsaction.__main__ import main as tmsaction_main
+from tmsaction.ghactions import parse_outputs
 
 from tests.conftest import ROOT
 from tests.docker.act import (
@@ -138,17 +139,7 @@ def declared_outputs() -> list[str]:
 
 def read_output_file(text: str) -> dict[str, str]:
     """GITHUB_OUTPUT's `name<<delimiter` blocks."""
-    outputs: dict[str, str] = {}
-    lines = iter(text.splitlines())
-    for line in lines:
-        name, delimiter = line.split("<<", 1)
-        value = []
-        for part in lines:
-            if part == delimiter:
-                break
-            value.append(part)
-        outputs[name] = "\n".join(value)
-    return outputs
+    return parse_outputs(text)
 
 
 def cli_outputs(workspace: Path, reports: str) -> dict[str, str]:

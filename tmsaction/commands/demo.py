@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from tmsaction.ghactions import Console
+from tmsaction.ghactions import Console, parse_outputs
 from tmsaction.pipeline import Services
 from tmsaction.sandbox.world import PULL_NUMBER, REPOSITORY, SandboxWorld
 
@@ -160,7 +160,10 @@ def demo_command(
         _section(console, "job summary (GITHUB_STEP_SUMMARY)")
         console.info((workspace / ".tmsaction-summary.md").read_text(encoding="utf-8").rstrip())
         _section(console, "outputs (GITHUB_OUTPUT)")
-        console.info(_outputs(workspace / ".tmsaction-output.txt"))
+        outputs = parse_outputs((workspace / ".tmsaction-output.txt").read_text(encoding="utf-8"))
+        console.info(
+            "\n".join(f"{name}={' '.join(value.split())}" for name, value in outputs.items())
+        )
         _section(console, "what the first run created")
         _created(console, world, before)
 
@@ -174,18 +177,3 @@ def demo_command(
             console.info(f"\nThe action exited with {code} / {second_code}; its log:\n{second_log}")
             return code or second_code
     return 0
-
-
-def _outputs(path: Path) -> str:
-    """`name=value` lines from a GITHUB_OUTPUT file (heredoc form)."""
-    lines = iter(path.read_text(encoding="utf-8").splitlines())
-    shown: list[str] = []
-    for line in lines:
-        name, _, delimiter = line.partition("<<")
-        value: list[str] = []
-        for part in lines:
-            if part == delimiter:
-                break
-            value.append(part)
-        shown.append(f"{name}={' '.join(value)}")
-    return "\n".join(shown)
