@@ -96,6 +96,12 @@ def test_defect_keys_reach_testrail_and_testrail_tests_reach_the_defects(
         }
     passing = [r for r in results.values() if r.get("defects")]
     assert len(passing) == len(FAILING)  # no defect keys on passing results
+    # The screenshot the failing Surefire test names ([[ATTACHMENT|...]]) is on its result.
+    discount = tests["com.acme.shop.CartTest › appliesPercentageDiscount"]["sync"]["testrail"]  # type: ignore[index]
+    [attachment] = results[discount["test_id"]]["attachment_ids"]
+    record, content = world.testrail.attachment(attachment)
+    screenshot = ROOT / "examples" / "target" / "screenshots" / "appliesPercentageDiscount.png"
+    assert (record["name"], content) == (screenshot.name, screenshot.read_bytes())
     assert len(world.github.issue_comments(REPOSITORY, PULL_NUMBER)) == 1
 
 
