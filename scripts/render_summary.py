@@ -3,8 +3,11 @@
     python scripts/render_summary.py [--out DIR] [--screenshot]
     python scripts/render_summary.py --workspace DIR --reports 'build/**/*.xml' [--screenshot]
 
-Runs the action through `main()` against the GitHub emulator (`seed_demo`: acme/shop, PR #7) on a
-`pull_request` event, over the example reports (or over `--reports` in `--workspace`), and takes
+Runs the demo of `make demo` through `main()`: the TestRail, Jira and GitHub emulators of the
+sandbox (`tmsaction/sandbox/world.py`), a `pull_request` event on PR #7 of acme/shop over the
+example reports and mapping config, after an earlier run of CI on `main` over the examples as they
+were before the pull request (`previous_reports`), so that "what changed" compares with TestRail's
+previous run. With `--workspace`, a run over `--reports` there with the PR comment only. It takes
 the summary written to GITHUB_STEP_SUMMARY and the comment the emulator holds. Each is rendered
 with cmarkgfm (GitHub's cmark-gfm) and styled with github-markdown-css (vendored in docs/vendor),
 checked (`render/structure.py`: tables intact, nothing injected) and, with `--screenshot`,
@@ -18,12 +21,12 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,66 +34,122 @@ import cmarkgfm
 from cmarkgfm.cmark import Options
 from tmsaction.__main__ import main as tmsaction_main
 from tmsaction.render.structure import Structure, check_html
-from tmsaction.sandbox.github import DEMO_HEAD_SHA, GitHubEmulator, seed_demo
-from tmsaction.sandbox.server import SandboxServer
+from tmsaction.sandbox.github import DEMO_BASE_SHA
+from tmsaction.sandbox.world import SandboxWorld
 
 ROOT = Path(__file__).resolve().parents[1]
 CSS = ROOT / "docs" / "vendor" / "github-markdown-light.css"
 BROWSERS = ("chromium-headless-shell", "chromium", "chromium-browser")
 REPOSITORY = "acme/shop"
 SERVER_URL = "https://github.com"
+WORKFLOW_REF = f"{REPOSITORY}/.github/workflows/ci.yml@refs/heads/main"
+PREVIOUS_RUN_ID = "8675001"  # an earlier workflow run on main (run ids grow with time)
+
+
+DEMO_INPUTS = {
+    "reports": "reports/**/*.xml\nreports/**/*.json",
+    "config": ".github/tmsaction.yml",
+    "testrail_create_cases": "true",
+    "jira_create_defects": "true",
+    "comment": "always",
+    "fail_on": "test-failures",
+}
+NO_SERVICES = {"testrail_url": "", "jira_url": ""}
 
 
 def run_action(
-    workspace: Path, reports: str, github: GitHubEmulator, api_url: str, log: io.StringIO
+    world: SandboxWorld,
+    workspace: Path,
+    log: io.StringIO,
+    inputs: dict[str, str],
+    **context: str,
 ) -> tuple[str, str]:
-    """Run tmsaction on `workspace` for PR #7 of the emulated acme/shop; (summary, comment)."""
-    summary_path = workspace / ".tmsaction-summary.md"
+    """Run tmsaction on `workspace` for PR #7 of the sandbox's acme/shop (or, with `context`,
+    another event); (summary, the PR comment)."""
+    env = world.action_env(workspace, inputs=inputs)
+    env["GITHUB_WORKFLOW_REF"] = WORKFLOW_REF
+    env.update(context)
+    summary_path = Path(env["GITHUB_STEP_SUMMARY"])
     summary_path.write_text("", encoding="utf-8")
-    event = workspace / ".tmsaction-event.json"
-    pull = {
-        "number": 7,
-        "head": {"ref": "feature/cart", "sha": DEMO_HEAD_SHA, "repo": {"full_name": REPOSITORY}},
-        "base": {"ref": "main", "repo": {"full_name": REPOSITORY}},
-    }
-    event.write_text(json.dumps({"number": 7, "pull_request": pull}), encoding="utf-8")
-    env = {
-        "GITHUB_ACTIONS": "true",
-        "GITHUB_WORKSPACE": str(workspace),
-        "GITHUB_STEP_SUMMARY": str(summary_path),
-        "GITHUB_EVENT_NAME": "pull_request",
-        "GITHUB_EVENT_PATH": str(event),
-        "GITHUB_REPOSITORY": REPOSITORY,
-        "GITHUB_SHA": DEMO_HEAD_SHA,
-        "GITHUB_REF": "refs/pull/7/merge",
-        "GITHUB_RUN_ID": "8675309",
-        "GITHUB_RUN_NUMBER": "42",
-        "GITHUB_WORKFLOW": "CI",
-        "GITHUB_JOB": "test",
-        "GITHUB_SERVER_URL": SERVER_URL,
-        "GITHUB_API_URL": api_url,
-        "INPUT_REPORTS": reports,
-        "INPUT_GITHUB_TOKEN": "demo-token",
-        "INPUT_COMMENT": "always",
-        "INPUT_FAIL_ON": "test-failures",
-    }
     tmsaction_main([], env, stdout=log, cwd=workspace)
-    comments = github.issue_comments(REPOSITORY, 7)
+    comments = world.github.issue_comments(REPOSITORY, 7)
     return summary_path.read_text(encoding="utf-8"), comments[-1].body if comments else ""
 
 
 def demo_markdown(
     workspace: Path | None = None, reports: str = "reports/**/*.xml"
 ) -> tuple[str, str, str]:
-    """(summary, comment, log) of a run over `workspace` (default: a copy of examples/)."""
-    github = seed_demo()
+    """(summary, comment, log) of the demo: the action syncing TestRail, Jira and the PR comment
+    over a copy of examples/, after an earlier run of CI on main that "what changed" compares
+    with. With `workspace`, a run over its `reports` with the PR comment only."""
     log = io.StringIO()
-    with SandboxServer(github) as server, tempfile.TemporaryDirectory() as scratch:
-        if workspace is None:
-            workspace = Path(scratch) / "workspace"
-            shutil.copytree(ROOT / "examples" / "reports", workspace / "reports")
-        summary, comment = run_action(workspace, reports, github, server.url, log)
+    with SandboxWorld() as world, tempfile.TemporaryDirectory() as scratch:
+        if workspace is not None:
+            inputs = {**NO_SERVICES, "reports": reports, "comment": "always", "fail_on": "nothing"}
+            summary, comment = run_action(world, workspace, log, inputs)
+            return summary, comment, log.getvalue()
+        previous = Path(scratch) / "previous"
+        previous_reports(previous)
+        run_action(
+            world, previous, log, {**DEMO_INPUTS, "comment": "off"},
+            GITHUB_EVENT_NAME="push", GITHUB_REF="refs/heads/main", GITHUB_REF_NAME="main",
+            GITHUB_BASE_REF="", GITHUB_HEAD_REF="", GITHUB_SHA=DEMO_BASE_SHA,
+            GITHUB_RUN_ID=PREVIOUS_RUN_ID, GITHUB_RUN_NUMBER="41",
+        )  # fmt: skip
+        workspace = Path(scratch) / "workspace"
+        copy_examples(workspace)
+        summary, comment = run_action(world, workspace, log, DEMO_INPUTS)
     return summary, comment, log.getvalue()
+
+
+def copy_examples(workspace: Path) -> None:
+    """The example workspace: reports, the mapping config and the screenshot a report names."""
+    shutil.copytree(ROOT / "examples", workspace)
+
+
+def _testcase(tree: ET.ElementTree[ET.Element], name: str) -> ET.Element:
+    found = tree.getroot().find(f".//testcase[@name='{name}']")
+    assert found is not None, f"examples changed: no test {name}"
+    return found
+
+
+def previous_reports(workspace: Path) -> None:
+    """The example reports as they were on main before the pull request: the discount test still
+    passed, merging quantities and the wrong-password message failed, the total test was not
+    flaky yet, the confirmation-email test (case C106) did not exist, and a remembered-session
+    login test did (it was removed since)."""
+    copy_examples(workspace)
+    backend = workspace / "reports" / "backend"
+    cart = ET.parse(backend / "TEST-com.acme.shop.CartTest.xml")
+    discount = _testcase(cart, "appliesPercentageDiscount")
+    for child in list(discount):
+        if child.tag in ("failure", "system-out"):
+            discount.remove(child)
+    total = _testcase(cart, "recalculatesTotalAfterRemoval")
+    for child in list(total):
+        if child.tag == "flakyFailure":
+            total.remove(child)
+    merges = _testcase(cart, "mergesQuantitiesOfSameItem")
+    failure = ET.SubElement(merges, "failure", message="expected quantity: <2> but was: <1>")
+    failure.text = "org.opentest4j.AssertionFailedError: expected quantity: <2> but was: <1>"
+    cart.write(backend / "TEST-com.acme.shop.CartTest.xml", encoding="utf-8")
+    checkout = ET.parse(backend / "TEST-com.acme.shop.CheckoutTest.xml")
+    checkout.getroot().remove(_testcase(checkout, "sendsConfirmationEmail"))
+    checkout.write(backend / "TEST-com.acme.shop.CheckoutTest.xml", encoding="utf-8")
+    web = ET.parse(workspace / "reports" / "web" / "junit-playwright.xml")
+    wrong_password = _testcase(web, "Login › shows an error for a wrong password @C202 @SHOP-3")
+    failure = ET.SubElement(wrong_password, "failure", message="locator('.error') not visible")
+    failure.text = "Error: expect(locator('.error')).toBeVisible() failed"
+    login = web.getroot().find("testsuite[@name='login.spec.ts']")
+    assert login is not None, "examples changed: no login.spec.ts suite"
+    ET.SubElement(
+        login,
+        "testcase",
+        name="Login › remembers the session @C201 @SHOP-3",
+        classname="login.spec.ts",
+        time="1.2",
+    )
+    web.write(workspace / "reports" / "web" / "junit-playwright.xml", encoding="utf-8")
 
 
 def to_html(markdown: str) -> str:

@@ -120,6 +120,25 @@ def format_outputs(outputs: Mapping[str, str]) -> str:
     return "".join(chunks)
 
 
+def parse_outputs(text: str) -> dict[str, str]:
+    """The inverse of `format_outputs`: what later steps see (heredoc and `name=value` lines)."""
+    outputs: dict[str, str] = {}
+    lines = iter(text.splitlines())
+    for line in lines:
+        if "<<" in line:
+            name, delimiter = line.split("<<", 1)
+            value: list[str] = []
+            for part in lines:
+                if part == delimiter:
+                    break
+                value.append(part)
+            outputs[name] = "\n".join(value)
+        elif "=" in line:
+            name, _, single = line.partition("=")
+            outputs[name] = single
+    return outputs
+
+
 def write_outputs(path: Path, outputs: Mapping[str, str]) -> None:
     with path.open("a", encoding="utf-8") as handle:
         handle.write(format_outputs(outputs))

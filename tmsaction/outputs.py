@@ -29,7 +29,10 @@ OUTPUT_HELP = {
     "unmatched": "Tests that matched no TestRail case.",
     "run_id": "TestRail run id the results went to.",
     "run_url": "TestRail run URL.",
-    "automation_coverage": "Automated share of the regression suite in percent (e.g. `83.5`).",
+    "automation_coverage": (
+        "Automated share of the regression suite in percent (e.g. `83.5`); empty when TestRail "
+        "was not read (the regression suite is defined there)."
+    ),
     "defects_created": "Jira defects filed by this run.",
     "defects_updated": "Jira defects commented, reopened or transitioned by this run.",
     "results_json": "Path of the JSON file with every test result, its mapping and sync outcome.",
@@ -45,14 +48,24 @@ def build_outputs(report: RunReport) -> dict[str, str]:
         "skipped": str(totals.skipped),
         "flaky": str(totals.flaky),
         "unmatched": str(report.unmatched) if report.plan else "",
-        "run_id": "",
-        "run_url": "",
+        "run_id": _run(report, "id"),
+        "run_url": _run(report, "url"),
         "automation_coverage": _coverage(report),
-        "defects_created": "",
-        "defects_updated": "",
+        "defects_created": ",".join(report.jira.created) if report.jira else "",
+        "defects_updated": ",".join(report.jira.updated) if report.jira else "",
         "results_json": report.results_json or "",
     }
     return {name: values[name] for name in OUTPUT_NAMES}
+
+
+def _run(report: RunReport, what: str) -> str:
+    """The first suite's TestRail run (README "Outputs": one run per suite; the first is the
+    first route's); empty in a dry run and when no run was opened."""
+    outcome = report.testrail
+    run = outcome.first_run if outcome and not outcome.dry_run else None
+    if run is None:
+        return ""
+    return str(run.run_id) if what == "id" else run.url or ""
 
 
 def _coverage(report: RunReport) -> str:

@@ -17,7 +17,10 @@ from tmsaction.config.load import load_config
 from tmsaction.config.model import Config
 from tmsaction.errors import EXIT_FAILED, EXIT_OK
 from tmsaction.ghactions import Console
+from tmsaction.history.read import read_history
 from tmsaction.inputs import OPTION_BY_NAME, Inputs, RunContext
+from tmsaction.mapping.model import DEFAULT_ROUTE
+from tmsaction.mapping.routes import routes_in_use
 from tmsaction.outputs import build_outputs
 from tmsaction.plan.build import plan_mapping
 from tmsaction.render.summary import render_summary
@@ -25,6 +28,8 @@ from tmsaction.reports.collect import read_reports
 from tmsaction.results_json import write_results_json
 from tmsaction.runreport import RunReport
 from tmsaction.sinks.github import publish_comment
+from tmsaction.sinks.jira import sync_jira
+from tmsaction.sinks.testrail import TestRailSync
 
 RESULTS_JSON_NAME = "tmsaction-results.json"
 
@@ -74,32 +79,55 @@ def _run(inputs: Inputs, context: RunContext, console: Console, services: Servic
             + ", ".join(inputs.reports)
             + f" under {context.workspace}; check the glob and that the tests wrote their reports."
         )
+    # TestRail is read before mapping (case ids are checked, names matched, coverage counted).
+    testrail = TestRailSync.start(
+        inputs, context, console, sleep=services.sleep, clock=services.clock
+    )
+    routes = routes_in_use(reports.results, config.testrail.routes) or (DEFAULT_ROUTE,)
+    facts = testrail.read(routes, config, reports.results) if testrail else None
     planned = plan_mapping(
         reports.results,
         reports.totals,
         config,
+        catalog=facts.mapping_catalog if facts else None,
+        lookups=facts.lookups if facts and not facts.fatal else None,
         create_cases=inputs.testrail_create_cases,
         default_project=inputs.testrail_project,
         default_suite=inputs.testrail_suite,
     )
     for note in planned.plan.mapping.notes:
         console.warning(note, title="Mapping", file=config.source)
+    plan = planned.plan
+    if testrail and facts:
+        plan = replace(
+            plan, testrail=testrail.plan(reports, planned.mappings, config, routes, facts)
+        )
     report = RunReport(
         reports=reports,
         context=context,
         dry_run=inputs.dry_run,
         config=config,
         mappings=planned.mappings,
-        plan=planned.plan,
+        plan=plan,
         coverage=planned.coverage,
         gates=planned.gates,
     )
     ghactions.annotate_failures(console, reports.failures)
+    report = _sync(report, inputs, context, console, services=services, testrail=testrail)
 
     results_path = context.workspace / RESULTS_JSON_NAME
     write_results_json(results_path, report)
     report = replace(report, results_json=_relative(results_path, context.workspace))
 
+    report = read_history(
+        report,
+        inputs,
+        sleep=services.sleep,
+        clock=services.clock,
+        testrail=testrail.client if testrail else None,
+        catalog=facts.mapping_catalog if facts else None,
+        lookups=facts.lookups if facts and not facts.fatal else None,
+    )
     report = replace(report, fail_on=inputs.fail_on)
     report = replace(report, step_failures=tuple(failure_reasons(report, inputs.fail_on)))
     summary = render_summary(report, _summary_override(config))
@@ -120,6 +148,40 @@ def _run(inputs: Inputs, context: RunContext, console: Console, services: Servic
         )
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _sync(
+    report: RunReport,
+    inputs: Inputs,
+    context: RunContext,
+    console: Console,
+    *,
+    services: Services,
+    testrail: TestRailSync | None,
+) -> RunReport:
+    """The sinks, in the one order that lets each link to the other, each isolated:
+
+    1. TestRail prepare: find or create the run(s), sections and cases; the TestRail tests exist.
+    2. Jira: file, comment, reopen or resolve defects, with remote links to those TestRail tests.
+    3. TestRail post: every result once, with the Jira defect keys in its `defects` field.
+    4. TestRail finish: close the run when asked.
+    A Jira outage leaves TestRail's results in place (without defect keys); a TestRail outage
+    leaves Jira's defects in place (without TestRail links). Dry runs plan and send nothing.
+    """
+    plan = report.plan
+    prepared = None
+    if testrail is not None and plan is not None and plan.testrail is not None:
+        prepared = testrail.prepare(plan.testrail, test_ids=inputs.jira_create_defects)
+    report = sync_jira(
+        report, inputs, context, console, sleep=services.sleep, clock=services.clock,
+        testrail_links=prepared.test_urls() if prepared is not None else {},
+    )  # fmt: skip
+    if testrail is not None and prepared is not None:
+        defects = report.jira.defects if report.jira is not None else {}
+        prepared = testrail.post(prepared, defects=defects)
+        outcome = testrail.finish(prepared)
+        report = replace(report, testrail=outcome, problems=report.problems + outcome.problems)
+    return report
 
 
 def failure_reasons(report: RunReport, fail_on: frozenset[str]) -> list[str]:

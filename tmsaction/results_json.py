@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from json.encoder import encode_basestring
 from pathlib import Path
@@ -18,6 +18,8 @@ from tmsaction.mapping.model import TestMapping
 from tmsaction.mapping.table import Mappings, Pending
 from tmsaction.model import Attempt, TestDetail, TestResult
 from tmsaction.runreport import RunReport
+from tmsaction.sinks.jira_outcome import TestDefect
+from tmsaction.sinks.testrail_outcome import TestRailOutcome
 
 SCHEMA = "https://github.com/tmsaction/tmsaction/results-json"
 VERSION = 1
@@ -79,6 +81,18 @@ def test_entry(result: TestResult, mapping: TestMapping | None = None) -> dict[s
     if mapping is not None:
         entry["mapping"] = mapping_entry(mapping)
     return entry
+
+
+def jira_entry(entry: TestDefect) -> dict[str, Any]:
+    """`sync.jira`: the defect accounting for the test, what was done (`done: false` in a dry
+    run or when it failed) and why, or the error."""
+    return {
+        "defect": entry.defect,
+        "action": entry.action.value,
+        "done": entry.done,
+        "reason": entry.reason,
+        "error": entry.error,
+    }
 
 
 def _json(value: object) -> str:
@@ -382,6 +396,7 @@ def _chunks(report: RunReport) -> Iterator[str]:
         ]
         + [{"sink": p.sink, "message": p.message, "unsent": p.unsent} for p in report.problems],
         "mapping": _mapping_head(report),
+        "testrail": _testrail_head(report),
     }
     text = json.dumps(head, ensure_ascii=False, indent=1)
     yield text[: text.rindex("}")].rstrip() + ',\n "tests": [\n'
@@ -389,16 +404,35 @@ def _chunks(report: RunReport) -> Iterator[str]:
     results = report.reports.results
     pairs: Iterable[tuple[TestResult, TestMapping | Pending | None]]
     if isinstance(report.mappings, Mappings) and len(report.mappings) == len(results):
-        pairs = report.mappings.entries()  # shared entries as they are stored: see `_pending`
+        pairs = report.mappings.entries()  # shared entries as they are stored: see `lines`
     elif len(report.mappings) == len(results):
         pairs = zip(results, report.mappings, strict=True)
     else:
         pairs = ((result, None) for result in results)
     lines = writer.lines(pairs)
+    jira = report.jira.by_test if report.jira else {}
+    if jira or report.testrail is not None:
+        lines = _with_sync(lines, jira, report.testrail)
     for start in range(0, len(results), 2000):
         separator = ",\n" if start else ""
         yield separator + ",\n".join(islice(lines, 2000))
     yield "\n ]\n}\n"
+
+
+def _with_sync(
+    lines: Iterator[str], jira: Mapping[int, TestDefect], testrail: TestRailOutcome | None
+) -> Iterator[str]:
+    """Each line with the test's `sync` object, when it has one: `sync` is the entry's last key,
+    so it goes before the line's closing brace (what json.dumps of the entry would write)."""
+    for index, line in enumerate(lines):
+        sync: dict[str, Any] = {}
+        if testrail is not None:
+            delivery = testrail.sync_entry(index)
+            if delivery is not None:
+                sync["testrail"] = delivery
+        if index in jira:
+            sync["jira"] = jira_entry(jira[index])
+        yield f'{line[:-1]}, "sync": {_json(sync)}}}' if sync else line
 
 
 def write_results_json(path: Path, report: RunReport) -> None:
@@ -409,6 +443,38 @@ def write_results_json(path: Path, report: RunReport) -> None:
     with path.open("w", encoding="utf-8", errors="backslashreplace") as handle:
         for chunk in _chunks(report):
             handle.write(chunk)
+
+
+def _testrail_head(report: RunReport) -> dict[str, Any] | None:
+    """Run-level TestRail facts: the runs written to, cases created, counts (null: not used)."""
+    outcome = report.testrail
+    if outcome is None:
+        return None
+    return {
+        "dry_run": outcome.dry_run,
+        "runs": [
+            {
+                "suite": run.label,
+                "run_id": run.run_id,
+                "name": run.name,
+                "url": run.url,
+                "how": run.how,
+                "closed": run.closed,
+                "sent": run.sent,
+                "present": run.present,
+                "unsent": run.unsent,
+                "created_sections": [list(path) for path in run.created_sections],
+                "created_cases": [
+                    {"id": case.id, "title": case.title, "section": list(case.section_path)}
+                    for case in run.created_cases
+                ],
+            }
+            for run in outcome.runs
+        ],
+        "unsent": outcome.unsent,
+        "attachments": outcome.attachments,
+        "requests": outcome.requests,
+    }
 
 
 def _mapping_head(report: RunReport) -> dict[str, Any] | None:

@@ -7,15 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tmsaction.config.model import Config
 from tmsaction.coverage import Coverage
 from tmsaction.gates import GateResult
+from tmsaction.history.model import Changes, PreviousRun
 from tmsaction.inputs import RunContext
 from tmsaction.mapping.model import TestMapping
 from tmsaction.model import ReportSet
 from tmsaction.plan.model import Plan
 from tmsaction.sinks.github_comment import CommentOutcome
+from tmsaction.sinks.testrail_outcome import TestRailOutcome
+from tmsaction.traceability import Traceability
+
+if TYPE_CHECKING:  # the Jira outcome holds SyncProblems: imported for typing only
+    from tmsaction.sinks.jira_outcome import JiraOutcome
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,12 @@ class RunReport:
     plan: Plan | None = None
     coverage: Coverage | None = None
     gates: tuple[GateResult, ...] = ()
+    changes: Changes | None = None  # what changed since `previous` (None: nothing to compare with)
+    previous: PreviousRun | None = None  # the run compared with
+    history_note: str | None = None  # why there is nothing to compare with, for the summary
+    jira: JiraOutcome | None = None  # what the Jira sink did (or would do, in a dry run)
+    traceability: Traceability | None = None  # per story: tests, outcomes, open defects
+    testrail: TestRailOutcome | None = None  # what the TestRail sync did (None: not configured)
 
     @property
     def unmatched(self) -> int:

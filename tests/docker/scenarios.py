@@ -1,6 +1,11 @@
 """The act scenarios: one row per real workflow run, each with its assertions. Table-driven.
 
-How to add a scenario (for example the PR comment, TestRail matrix or re-run scenarios):
+The scenarios that sync for real: `pr-sync` (a pull_request run against the TestRail, Jira and
+GitHub emulators, then its re-run: one TestRail run per suite, each result and defect once, one
+comment updated in place) and `testrail-shards` (three matrix shards at once into ONE TestRail
+run, then a job that re-sends everything, adds nothing and closes the run).
+
+How to add a scenario:
 1. Write the workflow in tests/docker/workflows/<name>.yml as a user would, with `uses: ./` after
    `actions/checkout` (pinned by SHA). It runs in a throwaway repository holding the action, the
    example reports under `reports/` (see act.py) and any `files` you add.
@@ -32,6 +37,7 @@ from typing import Any
 
 import yaml
 from tmsaction.__main__ import main as tmsaction_main
+from tmsaction.ghactions import parse_outputs
 
 from tests.conftest import ROOT
 from tests.docker.act import (
@@ -133,17 +139,7 @@ def declared_outputs() -> list[str]:
 
 def read_output_file(text: str) -> dict[str, str]:
     """GITHUB_OUTPUT's `name<<delimiter` blocks."""
-    outputs: dict[str, str] = {}
-    lines = iter(text.splitlines())
-    for line in lines:
-        name, delimiter = line.split("<<", 1)
-        value = []
-        for part in lines:
-            if part == delimiter:
-                break
-            value.append(part)
-        outputs[name] = "\n".join(value)
-    return outputs
+    return parse_outputs(text)
 
 
 def cli_outputs(workspace: Path, reports: str) -> dict[str, str]:
@@ -304,6 +300,72 @@ def check_sandbox_reach(run: ScenarioRun) -> None:
         assert secret not in run.act.log_text
 
 
+def _marker_runs(run: ScenarioRun) -> list[dict[str, Any]]:
+    """This workflow run's TestRail runs (their description carries its marker)."""
+    testrail = run.sandbox.emulators["testrail"]
+    key = f"tmsaction-run: repo={REPOSITORY} run={RUN_ID} "
+    return [r for r in testrail.runs() if key in str(r.get("description") or "")]  # type: ignore[attr-defined]
+
+
+def _results_per_test(run: ScenarioRun, run_id: int) -> list[int]:
+    testrail = run.sandbox.emulators["testrail"]
+    results = testrail.results(run_id)  # type: ignore[attr-defined]
+    counts: dict[int, int] = {}
+    for result in results:
+        counts[int(result["test_id"])] = counts.get(int(result["test_id"]), 0) + 1
+    return sorted(counts.values())
+
+
+def check_pr_sync(run: ScenarioRun) -> None:
+    """TestRail, Jira and the PR comment from the action's container; the re-run (attempt 2)
+    finds everything in place and adds nothing."""
+    for act in run.runs:
+        _succeeded(act, act.job("report"), "tms")
+    first, second = (act.job("report").step("tms").outputs for act in run.runs)
+    assert _counts(first) == _counts(second) == ("12", "8", "2", "1", "1")
+    # TestRail: one run per suite the example config routes to (Backend, Web), each test once.
+    runs = _marker_runs(run)
+    assert sorted(str(r["name"]).split(" ")[0] for r in runs) == ["Shop", "Shop"], runs
+    assert first["run_id"] == second["run_id"] == str(min(int(r["id"]) for r in runs))
+    per_test = [n for r in runs for n in _results_per_test(run, int(r["id"]))]
+    assert per_test == [1] * 12
+    # Jira: the two failures filed once, by the first attempt only.
+    jira = run.sandbox.emulators["jira"]
+    defects = [i for i in jira.issues("SHOP") if "tmsaction" in i.labels]  # type: ignore[attr-defined]
+    assert len(defects) == 2
+    assert sorted(first["defects_created"].split(",")) == sorted(i.key for i in defects)
+    assert second["defects_created"] == ""
+    # GitHub: one comment on PR #7, updated in place by the re-run.
+    github = run.sandbox.emulators["github"]
+    comments = github.issue_comments(REPOSITORY, PR_NUMBER)  # type: ignore[attr-defined]
+    assert len(comments) == 1
+    assert "<!-- tmsaction" in comments[0].body
+    assert "12 tests" in comments[0].body
+    for secret in (TESTRAIL_API_KEY, JIRA_TOKEN):
+        assert secret not in run.act.log_text
+
+
+def check_testrail_shards(run: ScenarioRun) -> None:
+    """Three shards at once, one TestRail run; the final job adds nothing and closes it."""
+    shards = run.act.matrix_jobs("shard")
+    assert sorted(job.matrix["shard"] for job in shards) == [1, 2, 3], run.act.describe()
+    run_ids = set()
+    for job in shards:
+        _succeeded(run.act, job, "tms")
+        run_ids.add(job.step("tms").outputs["run_id"])
+    close = run.act.job("close-run")
+    _succeeded(run.act, close, "tms")
+    assert len(run_ids) == 1, run_ids  # every shard reported into the same run
+    [tr_run] = _marker_runs(run)  # and no second run, no leftover helper run
+    assert str(tr_run["id"]) in run_ids
+    assert close.step("tms").outputs["run_id"] == str(tr_run["id"])
+    assert tr_run["is_completed"] is True
+    assert _results_per_test(run, int(tr_run["id"])) == [1] * 12  # every result, once
+    testrail = run.sandbox.emulators["testrail"]
+    all_runs = testrail.runs()  # type: ignore[attr-defined]
+    assert len(all_runs) == 1, [r["name"] for r in all_runs]
+
+
 SCENARIOS = (
     Scenario("single-job", "single-job.yml", check_single_job, bind=True),
     Scenario("re-run", "single-job.yml", check_rerun, attempts=2, bind=True),
@@ -318,4 +380,13 @@ SCENARIOS = (
         files={".github/probe.py": Path(__file__).with_name("probe.py")},
         env={"GITHUB_API_URL": "{probe}/github"},
     ),
+    Scenario(
+        "pr-sync",
+        "pr-sync.yml",
+        check_pr_sync,
+        event="pull_request",
+        attempts=2,
+        files={".github/tmsaction.yml": ROOT / "examples" / ".github" / "tmsaction.yml"},
+    ),
+    Scenario("testrail-shards", "testrail-shards.yml", check_testrail_shards),
 )

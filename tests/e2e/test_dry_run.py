@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from tmsaction.__main__ import main
+from tmsaction.ghactions import parse_outputs
 
 from tests.conftest import ROOT
 
@@ -26,17 +27,7 @@ def actions_env(workspace: Path, **inputs: str) -> dict[str, str]:
 
 
 def read_outputs(path: Path) -> dict[str, str]:
-    outputs: dict[str, str] = {}
-    lines = iter(path.read_text().splitlines())
-    for line in lines:
-        name, delimiter = line.split("<<", 1)
-        value: list[str] = []
-        for part in lines:
-            if part == delimiter:
-                break
-            value.append(part)
-        outputs[name] = "\n".join(value)
-    return outputs
+    return parse_outputs(path.read_text(encoding="utf-8"))
 
 
 def test_dry_run_over_the_examples_writes_summary_outputs_and_results_json(tmp_path: Path) -> None:

@@ -55,10 +55,22 @@ def test_the_demo_summary_and_comment_render_with_their_structure_intact(
     )
     assert checks["summary"].problems == ()
     assert checks["comment"].problems == ()
-    assert checks["summary"].details == 2  # the two failures, each collapsed with its trace
-    assert (checks["comment"].tables, checks["comment"].rows) == (1, 2)
-    assert "2 of 12 tests failed" in checks["summary"].text
-    assert "com.acme.shop.CartTest › appliesPercentageDiscount" in checks["comment"].text
+    # The three failures, each collapsed with its trace, the collapsed "other changes" and the
+    # tests of each story; tables: what changed, coverage per section, stories, Jira defects.
+    assert checks["summary"].details == 5
+    assert checks["summary"].tables == 4
+    text = checks["summary"].text
+    assert "3 of 17 tests failed · 1 quality gate failed" in text
+    assert "TestRail (Shop › Backend): R3 Shop CI #\u206042 (7/merge)" in text
+    assert "What changed since Shop CI #\u206041 (main)" in text
+    assert "1 new failure" in text
+    assert "2 fixed" in text
+    assert "SHOP-15 Card payment" in text  # a story from a TestRail case's refs, read from Jira
+    assert "Filed 1, updated 4, resolved 2." in text  # the defects filed on main, followed up
+    assert (checks["comment"].tables, checks["comment"].rows) == (1, 3)
+    assert "🆕 New failures: C103 · com.acme.shop.CartTest › appliesPercentageDiscount" in (
+        checks["comment"].text
+    )
     page = (tmp_path / "summary.html").read_text(encoding="utf-8")
     assert "class='markdown-body'" in page
     assert ".markdown-body" in page  # github-markdown-css is inlined
@@ -74,4 +86,4 @@ def test_screenshots_of_the_demo(
     for name in ("summary", "comment"):
         width, height = png_size(tmp_path / f"{name}.png")
         assert width == 900
-        assert 300 < height < 2000  # the page's own height, not a fixed window
+        assert 300 < height < 6000  # the page's own height, not a fixed window

@@ -3,7 +3,13 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from tmsaction.ghactions import Console, format_command, format_outputs, write_outputs
+from tmsaction.ghactions import (
+    Console,
+    format_command,
+    format_outputs,
+    parse_outputs,
+    write_outputs,
+)
 
 
 def test_command_data_and_properties_are_escaped() -> None:
@@ -44,3 +50,8 @@ def test_console_redacts_everything_it_prints() -> None:
     out = io.StringIO()
     Console(out, in_actions=False, redact=lambda s: s.replace("tok123", "***")).info("x tok123")
     assert out.getvalue() == "x ***\n"
+
+
+def test_parse_outputs_reads_back_what_format_outputs_writes() -> None:
+    values = {"total": "12", "summary": "two\nlines", "empty": "", "tricky": "a<<b=c"}
+    assert parse_outputs(format_outputs(values) + "legacy=value\n") == {**values, "legacy": "value"}

@@ -283,7 +283,7 @@ def test_search_jql_needs_a_bounded_query_and_returns_ids_by_default() -> None:
         assert unbounded.json()["errorMessages"] == [UNBOUNDED]
         ids_only = post(f"{api(server)}/search/jql", {"jql": "project = SHOP ORDER BY key ASC"})
         assert ids_only.json() == {
-            "issues": [{"id": "10001"}, {"id": "10002"}, {"id": "10003"}, {"id": "10004"}],
+            "issues": [{"id": str(10001 + n)} for n in range(6)],
             "isLast": True,
         }
         unknown = post(f"{api(server)}/search/jql", {"jql": "project = SHOP", "startAt": 5})
@@ -375,13 +375,13 @@ def test_data_center_search_pages_with_start_at_and_total() -> None:
         first = requests.get(
             url, params={"jql": "project = SHOP ORDER BY key", "maxResults": "3"}, headers=DC_BEARER
         ).json()
-        assert (first["startAt"], first["maxResults"], first["total"]) == (0, 3, 4)
+        assert (first["startAt"], first["maxResults"], first["total"]) == (0, 3, 6)
         assert [i["key"] for i in first["issues"]] == ["SHOP-3", "SHOP-12", "SHOP-14"]
         assert "summary" in first["issues"][0]["fields"]  # *navigable by default
         second = post(
             url, {"jql": "project = SHOP ORDER BY key", "startAt": 3}, headers=DC_BEARER, auth=None
         ).json()
-        assert [i["key"] for i in second["issues"]] == ["SHOP-19"]
+        assert [i["key"] for i in second["issues"]] == ["SHOP-15", "SHOP-16", "SHOP-19"]
         assert (
             requests.post(
                 f"{api(server, 2)}/search/jql", json={"jql": "project = SHOP"}, headers=DC_BEARER
@@ -624,7 +624,7 @@ def test_sandbox_registry_serves_the_seeded_demo() -> None:
     jira = [e for e in build_emulators() if e.name == "jira"]
     assert len(jira) == 1
     keys = [issue.key for issue in jira[0].issues("SHOP")]  # type: ignore[attr-defined]
-    assert keys == ["SHOP-3", "SHOP-12", "SHOP-14", "SHOP-19"]
+    assert keys == ["SHOP-3", "SHOP-12", "SHOP-14", "SHOP-15", "SHOP-16", "SHOP-19"]
 
 
 def test_basic_header_garbage_is_a_401() -> None:

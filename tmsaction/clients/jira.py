@@ -172,15 +172,22 @@ class JiraClient(JiraSearch, JiraLinks, JiraMeta):
 
     # -- issues -------------------------------------------------------------------------------------
     def create_issue(
-        self, fields: Mapping[str, Any], *, fingerprint_label: str | None = None
+        self,
+        fields: Mapping[str, Any],
+        *,
+        fingerprint_label: str | None = None,
+        properties: Mapping[str, Any] | None = None,
     ) -> CreatedIssue:
         """Create an issue from Jira-shaped `fields`. With `fingerprint_label` (a label among
         `fields["labels"]`), a lost response is resolved by finding the issue, not by a second
-        create."""
+        create. `properties` (key -> JSON value) are stored on the issue in the same request
+        (`IssueUpdateDetails.properties`)."""
         project = fields.get("project") or {}
         project_key = str(project.get("key") or project.get("id") or "")
         doing = f"create an issue in project {project_key}"
-        payload = {"fields": dict(fields)}
+        payload: dict[str, Any] = {"fields": dict(fields)}
+        if properties:
+            payload["properties"] = [{"key": k, "value": v} for k, v in properties.items()]
 
         def send() -> CreatedIssue:
             data = self._json("POST", "/issue", json=payload, expected=(201,), doing=doing)

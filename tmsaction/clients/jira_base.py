@@ -100,9 +100,17 @@ class JiraBase:
                 status=response.status,
             ) from None
 
-    def get_issue(self, key: str, *, fields: Sequence[str] | None = None) -> JiraIssue:
-        params = {"fields": ",".join(fields)} if fields else None
+    def get_issue(
+        self, key: str, *, fields: Sequence[str] | None = None, properties: Sequence[str] = ()
+    ) -> JiraIssue:
+        """One issue, read live (`GET /issue` is consistent, unlike Cloud search); `properties`
+        are issue property keys to return with it (`JiraIssue.properties`)."""
+        params: dict[str, str] = {}
+        if fields:
+            params["fields"] = ",".join(fields)
+        if properties:
+            params["properties"] = ",".join(properties)
         data = self._json(
-            "GET", f"/issue/{url_quote(key, safe='')}", params=params, doing=f"read {key}"
+            "GET", f"/issue/{url_quote(key, safe='')}", params=params or None, doing=f"read {key}"
         )
         return JiraIssue.from_json(data)

@@ -86,6 +86,7 @@ class JiraIssue:
     links: tuple[IssueLinkRef, ...] = ()
     updated: str | None = None
     fields: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    properties: Mapping[str, Any] = field(default_factory=dict, repr=False)  # those asked for
 
     @property
     def open(self) -> bool:
@@ -113,6 +114,7 @@ class JiraIssue:
             links=tuple(_link(item) for item in fields.get("issuelinks") or ()),
             updated=fields.get("updated"),
             fields=fields,
+            properties=dict(raw.get("properties") or {}),
         )
 
 

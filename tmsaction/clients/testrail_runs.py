@@ -3,7 +3,7 @@ read-backs a sink uses after `OutcomeUnknown` (`find_runs`, `find_plan_entries`,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import IO, Any, cast
 
 from tmsaction.clients.testrail_transport import TestRailTransport, without_none
@@ -109,6 +109,18 @@ class RunCalls(TestRailTransport):
             subject={"project": project_id},
         )
         return cast(list[Run], list(items))
+
+    def iter_runs(self, project_id: int, *, include_plan_runs: bool = True) -> Iterator[Run]:
+        """Runs newest first, one page at a time: a caller looking for a recent run (the previous
+        run of a workflow) stops after the first page instead of listing every run (§2, §3.6)."""
+        items = self.paginate(
+            f"get_runs/{project_id}",
+            "runs",
+            {"include_plan_runs": include_plan_runs},
+            what="listing runs",
+            subject={"project": project_id},
+        )
+        return cast(Iterator[Run], items)
 
     def find_runs(
         self,

@@ -115,7 +115,7 @@ REOPEN = Obj(
         ),
         Key(
             "never",
-            texts("Resolutions that are never reopened (a new defect is filed instead)."),
+            texts("Resolutions that are never reopened, nor followed by a new defect."),
             list(ReopenPolicy().never),
         ),
     ),

@@ -1,8 +1,9 @@
 """The plan value. Pure data.
 
 `Plan.mapping` is the mapping part (issue 3): tests matched by strategy, tests that match nothing
-and why, cases that would be created per route and section, stories covered. The TestRail run and
-results plan and the Jira defect plan are added by those works as `Plan.testrail` and `Plan.jira`.
+and why, cases that would be created per route and section, stories covered. `Plan.testrail` is
+the TestRail part (`testrail_model.py`: runs, cases to create, results); the Jira defect plan is
+added by that work as `Plan.jira`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from tmsaction.coverage import StoryCoverage
 from tmsaction.mapping.digest import TestRow
 from tmsaction.mapping.model import Route, Strategy
 from tmsaction.model import Outcome
+from tmsaction.plan.jira import JiraPlan
+from tmsaction.plan.testrail_model import TestRailPlan
 
 
 @dataclass(frozen=True)
@@ -77,5 +80,5 @@ class Plan:
     """Every change the run intends; `dry_run` renders it and touches nothing."""
 
     mapping: MappingPlan
-    testrail: object | None = None  # the TestRail run/results plan (added by the TestRail work)
-    jira: object | None = None  # the Jira defect plan (added by the Jira work)
+    testrail: TestRailPlan | None = None  # the TestRail runs, cases and results (plan/testrail.py)
+    jira: JiraPlan | None = None  # the Jira defect plan (None: Jira not configured or not read)

@@ -37,6 +37,8 @@ class Verdict:
 
 
 def verdict_of(report: RunReport) -> Verdict:
+    """The headline's icon and title: what happened to the tests, then failed quality gates
+    (a failed gate is ❌ when `fail_on: quality-gates` fails the step on it, else ⚠️)."""
     totals = report.reports.totals
     step_fails = bool(report.step_failures)
     if not report.reports.files:
@@ -53,9 +55,12 @@ def verdict_of(report: RunReport) -> Verdict:
             if not totals.skipped
             else f"No failures in {totals.total:,} tests"
         )
+    failed_gates = len(report.failed_gates)
+    if failed_gates:
+        title += f" · {failed_gates} quality {'gate' if failed_gates == 1 else 'gates'} failed"
     if totals.failed or step_fails:
         icon = "❌"
-    elif not totals.total or report.problems or report.reports.problems:
+    elif not totals.total or report.problems or report.reports.problems or failed_gates:
         icon = "⚠️"
     else:
         icon = "✅"

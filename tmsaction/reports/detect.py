@@ -41,7 +41,12 @@ def _head_encoding(head: bytes) -> tuple[str, int]:
     four bytes give UTF-16/32 without a BOM (RFC 4627 §3), which XML sniffing does not cover."""
     codec, bom = sniff_encoding(head)
     if codec == "utf-8" and not bom:
-        return sniff_text_encoding(head)
+        wide, _ = sniff_text_encoding(head)
+        # Trust the NUL pattern only if the text then decodes without NUL characters.
+        sample = head[:8192]
+        text = sample[: len(sample) - len(sample) % 4].decode(wide, errors="replace")
+        if wide != "utf-8" and "\x00" not in text:
+            return wide, 0
     return codec, bom
 
 

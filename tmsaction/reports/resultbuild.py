@@ -12,7 +12,7 @@ import re
 from collections import deque
 from collections.abc import Iterable, Sequence
 
-from tmsaction.model import OUTPUT_LIMIT, Attempt, Outcome, TestDetail, TestResult
+from tmsaction.model import OUTPUT_LIMIT, Attempt, Outcome, TestResult
 from tmsaction.reports.base import ParseContext, bound_text, first_line
 from tmsaction.reports.jsontext import strip_ansi
 
@@ -74,36 +74,26 @@ def make_result(
     parameters: str | None = None,
     attempts: Sequence[Attempt] = (),
 ) -> TestResult:
-    """One test result; `TestDetail` is created only when a detail field has a value."""
+    """`ParseContext.result` (the one way every reader builds a result) in the JSON readers'
+    terms: any iterables, colour codes removed from output, a lone attempt left implicit."""
     keep_output = outcome is not Outcome.PASSED
-    out = clean(stdout) if keep_output else None
-    err = clean(stderr) if keep_output else None
-    props = tuple(properties)
-    tag_tuple = tuple(dict.fromkeys(tags))
-    files = tuple(dict.fromkeys(attachments))
-    detail = None
-    if message or details or out or err or props or tag_tuple or files or parameters or attempts:
-        detail = TestDetail(
-            message=message,
-            details=details,
-            stdout=out,
-            stderr=err,
-            properties=props,
-            tags=tag_tuple,
-            attachments=files,
-            parameters=parameters,
-            attempts=tuple(attempts) if len(attempts) > 1 else (),
-        )
-    return TestResult(
-        suite=context.suite(tuple(suite)),  # one tuple per distinct path, shared by its tests
-        classname=context.share(classname),
-        name=name,
-        outcome=outcome,
-        duration=duration,
-        source=context.source,
-        file=context.share(file) if file else None,
+    return context.result(
+        tuple(suite),
+        classname,
+        name,
+        outcome,
+        duration,
+        file=file,
         line=line,
-        detail=detail,
+        message=message,
+        details=details,
+        stdout=clean(stdout) if keep_output else None,
+        stderr=clean(stderr) if keep_output else None,
+        properties=tuple(properties),
+        tags=tuple(tags),
+        attachments=tuple(attachments),
+        parameters=parameters,
+        attempts=tuple(attempts) if len(attempts) > 1 else (),
     )
 
 

@@ -1,6 +1,7 @@
-"""The demo Jira: project SHOP with stories SHOP-3 (Login), SHOP-12 (Cart), SHOP-14 (Discounts) and
-SHOP-19 (Quantity validation), a Bug issue type with a realistic create screen, Jira's default link
-types plus Xray's "Test" type, and a workflow with Done/Won't Fix resolutions and Reopen.
+"""The demo Jira: project SHOP with stories SHOP-3 (Login), SHOP-12 (Cart), SHOP-14 (Discounts),
+SHOP-15 (Card payment), SHOP-16 (Order confirmation) and SHOP-19 (Quantity validation), a Bug
+issue type with a realistic create screen, Jira's default link types plus Xray's "Test" type, and
+a workflow with Done/Won't Fix resolutions and Reopen.
 
 Credentials: Cloud `demo@example.com` / API token `demo-token`; Data Center PAT `demo-pat` (user
 `demo`, password `demo-password`). `viewer@example.com` / `viewer-token` (PAT `viewer-pat`) may
@@ -152,6 +153,8 @@ STORIES = (
     (3, "Login", DONE, "Users sign in with email and password; lockout after 5 failures."),
     (12, "Cart", IN_PROGRESS, "Shoppers add, remove and update products in the cart."),
     (14, "Discounts", TODO, "Percentage and fixed discount codes apply at checkout."),
+    (15, "Card payment", IN_PROGRESS, "Checkout charges the card exactly once per order."),
+    (16, "Order confirmation", TODO, "Shoppers get a confirmation email for every order."),
     (19, "Quantity validation", IN_PROGRESS, "Quantities are whole numbers between 1 and 99."),
 )
 

@@ -23,11 +23,11 @@ CART = (
     (104, "Recalculates the total after removal", "SHOP-12, SHOP-14", True, None),
 )
 CHECKOUT = (
-    (105, "Charges the card once", "SHOP-20", True, "com.acme.shop.CheckoutTest.chargesCardOnce"),
+    (105, "Charges the card once", "SHOP-15", True, "com.acme.shop.CheckoutTest.chargesCardOnce"),
     (
         106,
         "Sends a confirmation email",
-        "SHOP-21",
+        "SHOP-16",
         False,
         "com.acme.shop.CheckoutTest.sendsConfirmationEmail",
     ),
