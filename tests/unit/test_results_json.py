@@ -17,7 +17,10 @@ from tmsaction.mapping.model import CaseRef, Route, Strategy, TestMapping
 from tmsaction.mapping.table import Mappings, Pending
 from tmsaction.model import Attempt, Outcome, ReportSet, TestDetail, TestResult, Totals
 from tmsaction.plan.build import plan_mapping
+from tmsaction.plan.jira_model import Action
 from tmsaction.runreport import RunReport
+from tmsaction.sinks.jira_outcome import JiraOutcome, TestDefect
+from tmsaction.sinks.testrail_outcome import Delivery, ResultDelivery, TestRailOutcome
 
 from tests.mapping_world import CATALOG, LOOKUPS, config, mapped
 
@@ -250,3 +253,48 @@ def test_a_lone_surrogate_in_a_name_keeps_the_file_readable(tmp_path: Path) -> N
     results_json.write_results_json(path, report_of(results, [None, None]))
     tests = json.loads(path.read_text(encoding="utf-8"))["tests"]
     assert [t["name"] for t in tests] == [r.name for r in results]
+
+
+def test_sync_objects_are_added_as_json_dumps_of_the_whole_entry_would(tmp_path: Path) -> None:
+    rng = random.Random(13)
+    results = [random_result(rng) for _ in range(300)]
+    run = mapped(config(), results)
+    deliveries = {
+        i: (
+            ResultDelivery(
+                100 + i, rng.choice(list(Delivery)), 7, error=rng.choice([None, 'it "broke"'])
+            ),
+        )
+        for i in range(0, 300, 3)
+    }
+    testrail = TestRailOutcome(
+        deliveries=deliveries, skipped={1: "unmatched"}, unsent_tests={4: "HTTP 500"}
+    )
+    jira = JiraOutcome(
+        dry_run=True,
+        site_url=None,
+        project="SHOP",
+        plan=None,
+        by_test={i: TestDefect("SHOP-9", Action.COMMENT, False, "fails again") for i in (0, 5, 7)},
+    )
+    report = dataclasses.replace(report_of(results, run.mappings), testrail=testrail, jira=jira)
+    path = tmp_path / "results.json"
+    results_json.write_results_json(path, report)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    first = lines.index(' "tests": [') + 1
+    written = [line.removesuffix(",") for line in lines[first : first + len(results)]]
+    synced = 0
+    for index, (line, (result, mapping)) in enumerate(
+        zip(written, run.mappings.pairs(), strict=True)
+    ):
+        entry = results_json.test_entry(result, mapping)
+        sync = {}
+        if (delivery := testrail.sync_entry(index)) is not None:
+            sync["testrail"] = delivery
+        if index in jira.by_test:
+            sync["jira"] = results_json.jira_entry(jira.by_test[index])
+        if sync:
+            entry["sync"] = sync
+            synced += 1
+        assert line == json.dumps(entry, ensure_ascii=False)
+    assert synced == 104  # 100 deliveries, one skipped, one unsent, two more with a defect
