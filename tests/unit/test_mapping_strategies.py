@@ -3,6 +3,8 @@ with and without a TestRail snapshot; reasons for unmatched tests asserted in fu
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from tmsaction.catalog import CaseCatalog
 from tmsaction.mapping.mapper import NEW_CASE, NOT_READ
@@ -563,6 +565,23 @@ def test_the_routes_a_run_uses_are_known_before_testrail_is_read() -> None:
         Route(None, "Web"),
     )
     assert routes_in_use(results, ()) == (Route(),)
+
+
+def test_the_routes_in_use_are_read_only_as_far_as_needed() -> None:
+    def tests(first: list[TestResult]) -> Iterator[TestResult]:
+        yield from first
+        raise AssertionError("read past the point where every route was known")
+
+    rules = config(
+        "testrail:\n  routes:\n    - match: {classname: 'Pay*'}\n      suite: Pay\n"
+    ).testrail.routes
+    assert routes_in_use(tests([result("a"), result("b", "PayTest")]), rules) == (
+        Route(),
+        Route(None, "Pay"),
+    )
+    assert routes_in_use(tests([result("a")]), ()) == (Route(),)
+    assert routes_in_use([], ()) == ()
+    assert routes_in_use([], rules) == ()
 
 
 def test_without_routes_tests_go_to_the_inputs() -> None:

@@ -98,10 +98,22 @@ class Router:
 
 def routes_in_use(results: Iterable[TestResult], rules: tuple[RouteRule, ...]) -> tuple[Route, ...]:
     """The distinct routes this run's tests go to, in first-use order: what the TestRail snapshot
-    must read before mapping (a `Route` with None parts means the action inputs)."""
+    must read before mapping (a `Route` with None parts means the action inputs).
+
+    Reads only as far as it must: without routes every test goes to the default route, and once
+    every route is in use the remaining tests cannot add one (a million tests of a dry run
+    without routes were read one by one for `(Route(),)`)."""
     router = Router(rules, NameRules())
+    if not rules:
+        for _ in results:
+            return (router.default.route,)
+        return ()
+    every = len(router.destinations)
     seen: dict[int, Route] = {}
     for result in results:
         destination = router.destination(result)
-        seen.setdefault(id(destination), destination.route)
+        if id(destination) not in seen:
+            seen[id(destination)] = destination.route
+            if len(seen) == every:
+                break
     return tuple(dict.fromkeys(seen.values()))
