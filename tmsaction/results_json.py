@@ -112,6 +112,7 @@ class _LineWriter:
 
     def __init__(self) -> None:
         self._suites: dict[tuple[str, ...], str] = {}
+        self._heads: dict[tuple[tuple[str, ...], str], str] = {}
         self._strings: dict[str, str] = {}
         self._durations: dict[float, str] = {}
         # Mapping pieces: per shared entry (head up to the cases, tail after them), per section
@@ -151,10 +152,7 @@ class _LineWriter:
         for result, mapping in tests:
             if result.suite is not suite_of or result.classname is not class_of:
                 suite_of, class_of = result.suite, result.classname
-                head = (
-                    f'{{"suite": {self._suite(result.suite)}, '
-                    f'"classname": {self._string(result.classname)}, "name": '
-                )
+                head = self._head(result.suite, result.classname)
             if (
                 result.file is not file_of
                 or result.line != line_of
@@ -216,6 +214,19 @@ class _LineWriter:
             # The title is most often the name itself, encoded already.
             title_json = name if title is result.name else encode_basestring(title)
             yield f"{head}{name}{middle}{seconds}{tail}{before_title}{title_json}}}{after}"
+
+    def _head(self, suite: tuple[str, ...], classname: str) -> str:
+        """`{"suite": …, "classname": …, "name": `, cached per class (a runner can interleave
+        classes: the last class's is kept by identity in `lines`)."""
+        key = (suite, classname)
+        head = self._heads.get(key)
+        if head is None:
+            head = (
+                f'{{"suite": {self._suite(suite)}, "classname": {self._string(classname)}, "name": '
+            )
+            if len(self._heads) < 100_000:
+                self._heads[key] = head
+        return head
 
     def _suite(self, suite: tuple[str, ...]) -> str:
         encoded = self._suites.get(suite)

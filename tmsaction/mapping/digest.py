@@ -9,9 +9,7 @@ test's mapping for anything beyond the caps.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import attrgetter
 
 from tmsaction.mapping.model import Route, Strategy, TestMapping
 from tmsaction.mapping.table import Mappings, Pending
@@ -21,7 +19,6 @@ LIST_LIMIT = 200
 EXAMPLES_PER_GROUP = 5
 EXAMPLES = 3  # tests quoted per strategy
 
-_NAME = attrgetter("name")
 _SLOT = {Outcome.PASSED: 1, Outcome.FAILED: 2, Outcome.ERROR: 2, Outcome.SKIPPED: 3}
 
 
@@ -126,43 +123,85 @@ def digest_mappings(mappings: Mappings, *, keep_all_titles: bool = False) -> Dig
     """One pass over the tests and their mappings. `keep_all_titles`: keep every new-case title
     (when cases will really be created), not only the first few of each section.
 
-    Shared pending entries are read as they are (their route, strategy, stories and status are
-    the same for all their tests), a run of tests at a time (`Mappings.runs`): a run of name
-    targets in one section adds its titles at once, and only the first `LIST_LIMIT` listed
-    tests are materialised."""
+    Shared pending entries are read as they are: their route, strategy, stories, status and
+    section (`_EntryFacts`) are the same for all their tests, so a test costs its title's hash,
+    and only the first `LIST_LIMIT` listed tests are materialised. The tests of an entry mostly
+    come one after another, but need not (a runner can interleave classes)."""
     digest = Digest()
     targets = _Targets(digest, keep_all_titles)
-    results = mappings.results
-    per_entry: dict[Pending, int] = {}  # tests per shared entry, folded into the counts at the end
-    noting = set(Strategy)  # strategies whose matches are still listed or quoted
-    group: TargetGroup | None = None  # the last run's section: the next run's, most often
-    for start, stop, entry in mappings.runs():
-        if isinstance(entry, TestMapping):
-            for index in range(start, stop):
-                _add_mapping(digest, targets, index, results[index], entry)
-            continue
-        per_entry[entry] = per_entry.get(entry, 0) + stop - start
-        section = entry.section
-        if section is not None:
-            route = entry.route
-            if group is None or section is not group.section_path or route is not group.route:
-                group = targets.group(route, section)
-            run = results[start:stop]
-            # A million titles on a large dry run: taken and counted in C-level passes.
-            group.add_titles(
-                list(map(_NAME, run)) if entry.titles_are_names else _titles(entry, run)
-            )
+    facts: dict[Pending, _EntryFacts] = {}
+    still_noting = set(Strategy)  # strategies whose matches are still listed or quoted
+    current: _EntryFacts | None = None  # the facts of the test before's entry
+    run_start = 0  # where the tests of `current` began
+    # `current`'s facts, in locals: read for a million tests.
+    entry: Pending | None = None
+    group: TargetGroup | None = None
+    hashes: array[int] = array("q")
+    kept: dict[str, str] = {}
+    all_titles = names = noting = False
+    strategy: Strategy | None = None
+    stories: tuple[str, ...] = ()
+    index = -1
+    for index, (result, stored) in enumerate(mappings.entries()):
+        if stored is not entry:
+            if current is not None:
+                current.tests += index - run_start
+            if isinstance(stored, TestMapping):
+                current, entry = None, None
+                _add_mapping(digest, targets, index, result, stored)
+                continue
+            entry, run_start = stored, index
+            current = facts.get(entry)
+            if current is None:
+                current = facts[entry] = _EntryFacts(entry, targets)
+            group, names, stories = current.group, current.names, current.stories
+            strategy = current.strategy
+            noting = strategy in still_noting
+            if group is not None:
+                hashes, kept, all_titles = group.title_hashes, group.titles, group.all_titles
+        if group is not None:
+            title = result.name if names else _title(entry, result)
+            # `TargetGroup.add_titles`, inlined for a single title (its count comes at the end).
+            folded = title.casefold()
+            if all_titles:
+                kept.setdefault(folded, title)
+            else:
+                hashes.append(hash(folded))
+                if len(kept) < EXAMPLES_PER_GROUP:
+                    kept.setdefault(folded, title)
         else:
-            _one_by_one(digest, targets, results, entry, start=start, stop=stop)
-        strategy = entry.matched_by
-        if strategy in noting and entry.has_target:
-            _note_run(digest, results, entry, start=start, stop=stop)
+            _one_of_its_own(digest, targets, index, result, entry)
+        if noting and strategy is not None:
+            _note_match(digest, index, result, entry, strategy)
             if not _noting(digest, strategy):  # the lists only grow: once full, always full
-                noting.discard(strategy)
-        if entry.stories:
-            for result in results[start:stop]:
-                _add_stories(digest, result, entry.stories, ())
-    for entry, tests in per_entry.items():
+                still_noting.discard(strategy)
+                noting = False
+        if stories:
+            _add_stories(digest, result, stories, ())
+    if current is not None:
+        current.tests += index + 1 - run_start
+    for of_entry in facts.values():
+        of_entry.fold(digest)
+    return digest
+
+
+class _EntryFacts:
+    """What all the tests of one shared entry have in common, read once, and how many they are."""
+
+    __slots__ = ("entry", "group", "names", "stories", "strategy", "tests")
+
+    def __init__(self, entry: Pending, targets: _Targets) -> None:
+        self.entry = entry
+        self.tests = 0
+        section = entry.section if entry.has_target else None
+        self.group = None if section is None else targets.group(entry.route, section)
+        self.names = entry.titles_are_names
+        self.strategy = entry.matched_by if entry.has_target else None
+        self.stories = entry.stories
+
+    def fold(self, digest: Digest) -> None:
+        """Add this entry's tests to the run's counts."""
+        entry, tests = self.entry, self.tests
         digest.tests += tests
         strategy = entry.matched_by
         digest.by_strategy[strategy] = digest.by_strategy.get(strategy, 0) + tests
@@ -171,50 +210,27 @@ def digest_mappings(mappings: Mappings, *, keep_all_titles: bool = False) -> Dig
             digest.not_sent += tests
         if not entry.has_target:
             digest.unmatched_count += tests
-    return digest
+        if self.group is not None:
+            self.group.tests += tests
 
 
-def _one_by_one(
-    digest: Digest,
-    targets: _Targets,
-    results: Sequence[TestResult],
-    entry: Pending,
-    *,
-    start: int,
-    stop: int,
+def _title(entry: Pending, result: TestResult) -> str:
+    place = entry.target(result)
+    assert place is not None  # an entry with a section has a target for every test
+    return place[1]
+
+
+def _one_of_its_own(
+    digest: Digest, targets: _Targets, index: int, result: TestResult, entry: Pending
 ) -> None:
-    """A run of targets in sections of their own, or of unmatched tests (listed up to the
+    """A test whose target is in a section of its own, or an unmatched test (listed up to the
     limit)."""
     if entry.has_target:
-        for result in results[start:stop]:
-            place = entry.target(result)
-            if place is not None:
-                targets.group(entry.route, place[0]).add_titles([place[1]])
-        return
-    index = start
-    while index < stop and len(digest.unmatched) < LIST_LIMIT:
-        result = results[index]
-        digest.unmatched.append(_row(index, result, entry.materialise(result)))
-        index += 1
-
-
-def _note_run(
-    digest: Digest, results: Sequence[TestResult], entry: Pending, *, start: int, stop: int
-) -> None:
-    strategy = entry.matched_by
-    index = start
-    while strategy is not None and index < stop and _noting(digest, strategy):
-        _note_match(digest, index, results[index], entry, strategy)
-        index += 1
-
-
-def _titles(entry: Pending, run: Sequence[TestResult]) -> list[str]:
-    titles = []
-    for result in run:
         place = entry.target(result)
         if place is not None:
-            titles.append(place[1])
-    return titles
+            targets.group(entry.route, place[0]).add_titles([place[1]])
+    elif len(digest.unmatched) < LIST_LIMIT:
+        digest.unmatched.append(_row(index, result, entry.materialise(result)))
 
 
 def _noting(digest: Digest, strategy: Strategy | None) -> bool:

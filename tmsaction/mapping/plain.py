@@ -17,13 +17,18 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from tmsaction.mapping.model import Strategy, TestMapping
+from tmsaction.mapping.names import Namer
 from tmsaction.mapping.pending import NameTarget, Unmatched
+from tmsaction.mapping.routes import Destination
 from tmsaction.model import Outcome, TestResult
 
 if TYPE_CHECKING:
     from tmsaction.mapping.mapper import Mapper
 
 Entry = TestMapping | NameTarget | Unmatched
+#: A class's destination, namer, section path, and entries by outcome (titles that are names,
+#: other titles).
+_Class = tuple[Destination, Namer, tuple[str, ...], dict[Outcome, Entry], dict[Outcome, Entry]]
 
 
 def plain_marks(mapper: Mapper) -> tuple[str | None, str | None] | None:
@@ -53,8 +58,11 @@ def map_plain(
     used = mapper.used
     entries: list[Entry] = []
     append = entries.append
-    # The last class's facts, by identity of what they come from: the readers share suite, class,
-    # file and source objects between the tests of a class, which come one after another.
+    # The class's facts: its destination, namer, section and entries by outcome (for tests whose
+    # title is their name and for the others). Kept per class, as a runner can interleave classes;
+    # the readers share suite, class, file and source objects between the tests of a class, so
+    # the last class's are found by identity.
+    classes: dict[tuple[object, ...], _Class] = {}
     nothing = object()
     suite_of: object = nothing
     class_of: object = nothing
@@ -65,7 +73,6 @@ def map_plain(
     title = namer.title
     split = namer.rules.split_title  # a split title adds sections: not plain
     path: tuple[str, ...] = ()
-    # This class's entries by outcome, for tests whose title is their name and for the others.
     named: dict[Outcome, Entry] = {}
     titled: dict[Outcome, Entry] = {}
     for result in results:
@@ -86,17 +93,23 @@ def map_plain(
         ):
             suite_of, class_of, file_of = result.suite, result.classname, result.file
             source_of = result.source
-            if routed:
-                destination = router.destination(result)
-                namer = mapper.namer_for(destination)
-                title = namer.title
-                split = namer.rules.split_title
-                if split and split in name:
-                    suite_of = nothing  # this test again with the next one's class
-                    append(map_one(result))
-                    continue
-            path = namer.section_path(result)
-            named, titled = {}, {}
+            key = (suite_of, class_of, file_of, source_of)
+            known = classes.get(key)
+            if known is None:
+                if routed:
+                    destination = router.destination(result)
+                    namer = mapper.namer_for(destination)
+                known = (destination, namer, namer.section_path(result), {}, {})
+                if len(classes) > 100_000:  # bound memory on pathological inputs
+                    classes.clear()
+                classes[key] = known
+            destination, namer, path, named, titled = known
+            title = namer.title
+            split = namer.rules.split_title
+            if split and split in name:
+                suite_of = nothing  # this test again with the next one's class
+                append(map_one(result))
+                continue
         if routed:
             used[destination] = used.get(destination, 0) + 1
         # Whether the title is the name as written: then readers take the name (`NameTarget`).

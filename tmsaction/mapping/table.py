@@ -10,7 +10,6 @@ Reading is cheap (a few microseconds); read it in a loop, do not keep the materi
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from itertools import groupby
 from typing import Protocol, overload
 
 from tmsaction.mapping.model import Route, Strategy, TestMapping
@@ -111,18 +110,6 @@ class Mappings(Sequence[TestMapping]):
     def entries(self) -> Iterator[tuple[TestResult, TestMapping | Pending]]:
         """(result, stored entry) for every test: a `TestMapping`, or a shared `Pending`."""
         return zip(self._results, self._entries, strict=True)
-
-    def runs(self) -> Iterator[tuple[int, int, TestMapping | Pending]]:
-        """(start, stop, entry) for each run of consecutive tests stored as one entry object
-        (the tests of a class with one outcome share a pending entry; a plain mapping is
-        mostly its own run), in order: for readers that take a run at a time."""
-        start = 0
-        # groupby by id: C-level comparisons, and equal but distinct mappings stay apart.
-        for _, members in groupby(self._entries, key=id):
-            run = list(members)
-            stop = start + len(run)
-            yield start, stop, run[0]
-            start = stop
 
     def unmatched_count(self) -> int:
         """Tests with no target case, without building their mappings."""
