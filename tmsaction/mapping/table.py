@@ -2,9 +2,11 @@
 
 A million tests go through the dry run within the memory budget (bench/parse.py), so the table
 does not keep a million `TestMapping` objects when it does not need to: tests whose mapping only
-differs by their own name (a name-matching target without TestRail, an unmatched test and its
-reason) share one `Pending` entry, and their `TestMapping` is built from the result when read.
-Reading is cheap (a few microseconds); read it in a loop, do not keep the materialised list.
+differs by their own name share one `Pending` entry (a name target without TestRail: one entry per
+section, status and whether the titles are the names; an unmatched test: one per destination and
+status, its reason worked out when read), and their `TestMapping` is built from the result when
+read. Readers that go through every test (the digest, results_json) read the entries' pieces
+(`entries()`) rather than materialising; a materialised mapping costs about a microsecond.
 """
 
 from __future__ import annotations
