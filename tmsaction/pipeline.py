@@ -16,6 +16,7 @@ from tmsaction import ghactions
 from tmsaction.config.load import load_config
 from tmsaction.config.model import Config
 from tmsaction.errors import EXIT_FAILED, EXIT_OK
+from tmsaction.gcpause import collector_paused
 from tmsaction.ghactions import Console
 from tmsaction.history.read import read_history
 from tmsaction.inputs import OPTION_BY_NAME, Inputs, RunContext
@@ -43,32 +44,37 @@ class Services:
 
 
 def run(inputs: Inputs, context: RunContext, console: Console, services: Services) -> int:
-    """Run the action once; returns the exit code `fail_on` calls for."""
-    frozen_before = gc.get_freeze_count()
+    """Run the action once; returns the exit code `fail_on` calls for.
+
+    What the run has read and planned is set aside from the cyclic garbage collector
+    (`gc.freeze`) once built, and given back when the run ends, however it ends: the test results
+    and mappings hold no cycles, and the collector's passes would otherwise walk a million of
+    them (0.9 s of the million-test dry run, bench/parse.py; see gcpause.py). Nothing is set aside
+    when something froze objects already: `gc.unfreeze` could not tell theirs from ours."""
+    if gc.get_freeze_count():
+        return _run(inputs, context, console, services, spare=lambda: None)
     try:
-        return _run(inputs, context, console, services)
+        return _run(inputs, context, console, services, spare=gc.freeze)
     finally:
-        if not frozen_before:
-            gc.unfreeze()  # what `_spare_the_results` set aside goes back to the collector
+        gc.unfreeze()
 
 
-def _spare_the_results() -> None:
-    """Set every object alive now, the test results above all, aside from the cyclic garbage
-    collector for the rest of the run (`gc.freeze`). Results hold no cycles, and the collector
-    would otherwise walk a million of them in its first passes after reading (0.6 s of the
-    million-test dry run, bench/parse.py). Skipped when something froze objects already:
-    `gc.unfreeze` could not tell theirs from ours."""
-    if not gc.get_freeze_count():
-        gc.freeze()
-
-
-def _run(inputs: Inputs, context: RunContext, console: Console, services: Services) -> int:
+def _run(
+    inputs: Inputs,
+    context: RunContext,
+    console: Console,
+    services: Services,
+    *,
+    spare: Callable[[], None],
+) -> int:
     # The config first: a bad config stops the run (exit 2) before anything is read or sent.
     config = load_config(
         context.workspace, inputs.config, explicit=inputs.config != OPTION_BY_NAME["config"].default
     )
-    reports = read_reports(context.workspace, inputs.reports)
-    _spare_the_results()
+    # Reading builds a million objects and no cycles: set aside before the collector is back on.
+    with collector_paused():
+        reports = read_reports(context.workspace, inputs.reports)
+        spare()
     for problem in reports.problems:
         console.warning(
             problem.message, title="Test report problem", file=problem.source, line=problem.line
@@ -85,16 +91,18 @@ def _run(inputs: Inputs, context: RunContext, console: Console, services: Servic
     )
     routes = routes_in_use(reports.results, config.testrail.routes) or (DEFAULT_ROUTE,)
     facts = testrail.read(routes, config, reports.results) if testrail else None
-    planned = plan_mapping(
-        reports.results,
-        reports.totals,
-        config,
-        catalog=facts.mapping_catalog if facts else None,
-        lookups=facts.lookups if facts and not facts.fatal else None,
-        create_cases=inputs.testrail_create_cases,
-        default_project=inputs.testrail_project,
-        default_suite=inputs.testrail_suite,
-    )
+    with collector_paused():  # so does planning (one mapping entry per test)
+        planned = plan_mapping(
+            reports.results,
+            reports.totals,
+            config,
+            catalog=facts.mapping_catalog if facts else None,
+            lookups=facts.lookups if facts and not facts.fatal else None,
+            create_cases=inputs.testrail_create_cases,
+            default_project=inputs.testrail_project,
+            default_suite=inputs.testrail_suite,
+        )
+        spare()
     for note in planned.plan.mapping.notes:
         console.warning(note, title="Mapping", file=config.source)
     plan = planned.plan

@@ -10,13 +10,12 @@ credentials) name matching says which section and title each test would be match
 from __future__ import annotations
 
 import dataclasses
-import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from tmsaction.catalog import CaseCatalog, SuiteCatalog
 from tmsaction.config.model import Config, PinnedRule
+from tmsaction.gcpause import collector_paused
 from tmsaction.mapping import caseids
 from tmsaction.mapping.automation import test_automation_id
 from tmsaction.mapping.lookups import TestRailLookups
@@ -33,8 +32,6 @@ from tmsaction.mapping.stories import StoryFinder
 from tmsaction.mapping.suites import SuiteTarget
 from tmsaction.mapping.table import Mappings
 from tmsaction.model import Outcome, TestResult
-
-T = TypeVar("T")
 
 NOT_READ = (
     "TestRail was not read: this section and title are matched by name, or created with "
@@ -119,10 +116,12 @@ class Mapper:
 
     def map(self, results: Sequence[TestResult]) -> MappingRun:
         marks = self._plain_marks
-        if marks is None:
-            entries = _without_gc_pauses(lambda: [self._map_one(result) for result in results])
-        else:
-            entries = _without_gc_pauses(lambda: map_plain(self, marks, results, self._map_one))
+        # One object per test and no cycles: the collector is paused meanwhile (gcpause.py).
+        with collector_paused():
+            if marks is None:
+                entries = [self._map_one(result) for result in results]
+            else:
+                entries = map_plain(self, marks, results, self._map_one)
         if not self.routed and results:  # every test went to the default route
             self.used[self._default] = self.used.get(self._default, 0) + len(results)
         return MappingRun(
@@ -356,20 +355,6 @@ class Mapper:
     def explain(self, result: TestResult, destination: Destination) -> str:
         """Why no strategy matched this test (see `reasons.py`)."""
         return explain_unmatched(self, result, destination)
-
-
-def _without_gc_pauses(build: Callable[[], list[T]]) -> list[T]:
-    """Run `build` with the cyclic garbage collector paused. Mapping creates one object per test
-    and no cycles; with a million results alive, the collector's generational passes would
-    re-walk them all every few thousand allocations (a quarter of the mapping time, measured with
-    bench/mapping.py). The previous state is restored."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return build()
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _pin_source(pin: PinnedRule | None) -> str:

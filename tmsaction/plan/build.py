@@ -9,6 +9,7 @@ from tmsaction.catalog import CaseCatalog
 from tmsaction.config.model import Config
 from tmsaction.coverage import Coverage, compute_coverage
 from tmsaction.gates import GateResult, evaluate_gates
+from tmsaction.gcpause import collector_paused
 from tmsaction.mapping.digest import Digest, digest_mappings
 from tmsaction.mapping.lookups import TestRailLookups
 from tmsaction.mapping.mapper import MappingRun, map_results
@@ -107,17 +108,20 @@ def plan_mapping(
     `catalog`/`lookups` come from the TestRail snapshot when credentials are given (the TestRail
     work reads them); without them the plan says what name matching would look for.
     """
-    run = map_results(
-        results,
-        config,
-        catalog=catalog,
-        lookups=lookups,
-        create_cases=create_cases,
-        default_project=default_project,
-        default_suite=default_suite,
-    )
-    digest = digest_mappings(run.mappings, keep_all_titles=catalog is not None)
-    coverage = compute_coverage(config.coverage, digest, catalog=catalog, lookups=lookups)
-    gates = evaluate_gates(config.coverage.gates, coverage, totals, digest.unmatched_count)
-    mapping_plan = build_mapping_plan(config, run, digest, coverage, create_cases=create_cases)
+    # Entries, groups, rows and plan values, and no reference cycles: the collector is paused
+    # meanwhile, and the run sets it all aside after (gcpause.py).
+    with collector_paused():
+        run = map_results(
+            results,
+            config,
+            catalog=catalog,
+            lookups=lookups,
+            create_cases=create_cases,
+            default_project=default_project,
+            default_suite=default_suite,
+        )
+        digest = digest_mappings(run.mappings, keep_all_titles=catalog is not None)
+        coverage = compute_coverage(config.coverage, digest, catalog=catalog, lookups=lookups)
+        gates = evaluate_gates(config.coverage.gates, coverage, totals, digest.unmatched_count)
+        mapping_plan = build_mapping_plan(config, run, digest, coverage, create_cases=create_cases)
     return Planned(run.mappings, Plan(mapping=mapping_plan), coverage, gates)
