@@ -149,6 +149,7 @@ class _LineWriter:
         named = False
         before_name = after_name = ""
         durations = self._durations
+        encode = encode_basestring  # a local: read a million times
         for result, mapping in tests:
             if result.suite is not suite_of or result.classname is not class_of:
                 suite_of, class_of = result.suite, result.classname
@@ -168,7 +169,7 @@ class _LineWriter:
             if result.source is not source_of:
                 source_of = result.source
                 tail = f', "source": {self._string(result.source)}'
-            name = encode_basestring(result.name)
+            name = encode(result.name)
             # Reports write durations to the millisecond or so: a few thousand values repeat.
             duration = result.duration
             seconds = (
