@@ -149,19 +149,25 @@ def append_summary(path: Path, markdown: str) -> None:
         handle.write(markdown if markdown.endswith("\n") else markdown + "\n")
 
 
-def annotate_failures(console: Console, failures: Iterable[TestResult]) -> tuple[int, int]:
+def annotate_failures(
+    console: Console, failures: Iterable[TestResult], total: int | None = None
+) -> tuple[int, int]:
     """One `::error file=…,line=…,title=…` per failed test, as far as GitHub shows them.
 
     GitHub shows 10 error annotations per step, so at most `ANNOTATION_LIMIT - RESERVED_ERRORS`
     are used here (the last one is kept for the step's own failure message), then one notice
     says how many more failed. Test names and messages are untrusted: they are cleaned of ANSI
     and invisible characters, and `format_command` escapes what the runner would parse.
+    With `total` (how many failed, known from the totals) the rest are counted, not walked.
     Returns (annotated, not annotated).
     """
     room = ANNOTATION_LIMIT - RESERVED_ERRORS - console.annotation_counts.get("error", 0)
     shown = hidden = 0
     for result in failures:
         if shown >= room:
+            if total is not None:
+                hidden = total - shown
+                break
             hidden += 1
             continue
         kind = "errored" if result.outcome == "error" else "failed"

@@ -120,7 +120,7 @@ def _run(
         coverage=planned.coverage,
         gates=planned.gates,
     )
-    ghactions.annotate_failures(console, reports.failures)
+    ghactions.annotate_failures(console, reports.failures, reports.totals.failed)
     report = _sync(report, inputs, context, console, services=services, testrail=testrail)
 
     results_path = context.workspace / RESULTS_JSON_NAME

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
 from tmsaction.ghactions import Console, annotate_failures
 from tmsaction.model import Outcome, TestDetail, TestResult
@@ -55,3 +56,25 @@ def test_outside_actions_failures_are_plain_lines() -> None:
     out = io.StringIO()
     annotate_failures(Console(out, in_actions=False), [failure(0)])
     assert out.getvalue() == "error: src/test/Cart.java:10: com.acme.Cart0 › adds failed: boom\n"
+
+
+def test_with_the_total_known_the_rest_are_counted_not_walked() -> None:
+    walked: list[int] = []
+
+    def failures() -> Iterator[TestResult]:
+        for i in range(25):
+            walked.append(i)
+            yield failure(i)
+
+    out = io.StringIO()
+    assert annotate_failures(Console(out, in_actions=True), failures(), total=25) == (9, 16)
+    assert len(walked) == 10  # nine shown, the tenth tells the loop to stop
+    assert (
+        out.getvalue()
+        .splitlines()[-1]
+        .endswith(
+            "::16 more failed tests are not annotated "
+            "(GitHub shows 10 error annotations per step); "
+            "see the job summary."
+        )
+    )
