@@ -34,7 +34,7 @@ DELIBERATE: dict[tuple[str, str], tuple[str, str, str]] = {
 
 def read(path: Path, source: str) -> tuple[list[TestResult], list[Any], str | None]:
     merger = ResultMerger()
-    report, problems = read_one(path, source, merger)
+    report, problems = read_one(path, source, merger.add)
     return list(merger.results()), problems, report.format if report else None
 
 

@@ -48,7 +48,7 @@ CASES = [
 def read_golden_view(path: Path, source: str) -> dict[str, Any]:
     """What a golden records for one report file."""
     merger = ResultMerger()
-    report, problems = read_one(path, source, merger)
+    report, problems = read_one(path, source, merger.add)
     results = merger.results()
     return {
         "format": report.format if report else None,

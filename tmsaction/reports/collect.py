@@ -6,17 +6,18 @@ The file funnel: this is the only module that opens report files. One bad file b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tmsaction.gcpause import collector_paused
-from tmsaction.model import ReportFile, ReportProblem, ReportSet, Totals
+from tmsaction.model import ReportFile, ReportProblem, ReportSet, TestResult, Totals
 from tmsaction.reports.base import ParseContext
 from tmsaction.reports.detect import HEAD_SIZE, detect_format, looks_binary
 from tmsaction.reports.errors import ReportParseError
 from tmsaction.reports.formats import DESCRIPTIONS, PARSERS
 from tmsaction.reports.globs import expand
 from tmsaction.reports.merge import ResultMerger
+from tmsaction.reports.twocores import read_files
 
 
 def read_reports(workspace: Path, patterns: Sequence[str]) -> ReportSet:
@@ -32,9 +33,8 @@ def _read_reports(workspace: Path, patterns: Sequence[str]) -> ReportSet:
     merger = ResultMerger()
     files: list[ReportFile] = []
     problems: list[ReportProblem] = []
-    for path in paths:
-        source = _display(path, workspace)
-        report, file_problems = read_one(path, source, merger)
+    sources = [(path, _display(path, workspace)) for path in paths]
+    for report, file_problems in read_files(sources, read_one, merger.add):
         problems.extend(file_problems)
         if report is not None:
             files.append(report)
@@ -50,9 +50,10 @@ def _read_reports(workspace: Path, patterns: Sequence[str]) -> ReportSet:
 
 
 def read_one(
-    path: Path, source: str, merger: ResultMerger
+    path: Path, source: str, add: Callable[[TestResult], None]
 ) -> tuple[ReportFile | None, list[ReportProblem]]:
-    """Parse one file into `merger`; problems are returned, never raised."""
+    """Parse one file, giving each test to `add` (a merger's); problems are returned, never
+    raised."""
     context = ParseContext(source)
     count = 0
     name = "unknown"
@@ -85,7 +86,7 @@ def read_one(
             name = detected
             stream.seek(0)
             for result in PARSERS[name](stream, context):
-                merger.add(result)
+                add(result)
                 count += 1
     except ReportParseError as error:
         kept = ""
