@@ -14,7 +14,8 @@ measurement runs `--repeat` times (interleaved, so a busy machine hurts all alik
 run is shown, with the highest peak memory seen, the least CPU time (user + system: steadier than
 wall time on a shared machine) and the spread: the range of wall times and of each run's ratio to
 the baseline measured just before it. Each dry run starts without the previous run's results file,
-as a CI job's workspace does. The verdict is on wall time.
+as a CI job's workspace does. The verdict is on wall time. A large set is read on two cores
+(tmsaction/reports/twocores.py), so tmsaction's CPU time can exceed its wall time.
 """
 
 from __future__ import annotations
