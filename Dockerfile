@@ -16,9 +16,11 @@ RUN python -m pip install --no-cache-dir --disable-pip-version-check --no-compil
 
 COPY tmsaction /opt/tmsaction/tmsaction
 COPY entrypoint.py /opt/tmsaction/entrypoint.py
+# The summary's and comment's templates are compiled here too (tmsaction/render/compiled.py).
 # Also a `tmsaction` command, for CI systems that run their own script in the image (GitLab's
 # `image:`): the same interpreter flags as the entrypoint below.
 RUN python -m compileall -q -j 0 /opt/tmsaction \
+    && cd /opt/tmsaction && python -E -s -B -m tmsaction.render.compiled \
     && printf '#!/bin/sh\nexec python -u -E -s -B /opt/tmsaction/entrypoint.py "$@"\n' \
         > /usr/local/bin/tmsaction \
     && chmod 755 /usr/local/bin/tmsaction

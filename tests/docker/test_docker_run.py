@@ -111,3 +111,37 @@ def test_bad_input_exits_2_naming_the_input_and_every_flag_is_listed(
     assert usage.returncode == 0
     for option in OPTIONS:
         assert option.flag in usage.stdout
+
+
+def test_the_image_renders_from_templates_compiled_when_it_was_built(
+    act_environment: ActEnvironment,
+) -> None:
+    """Every built-in template has its compiled entry, and rendering compiles none from source
+    (tmsaction/render/compiled.py; a fresh container would otherwise compile them every run)."""
+    probe = (
+        "import jinja2\n"
+        "from tmsaction.render.compiled import COMPILED\n"
+        "from tmsaction.render.env import TEMPLATES, builtin_environment\n"
+        "compiled = []\n"
+        "real = jinja2.Environment.compile\n"
+        "def counting(self, source, name=None, *a, **k):\n"
+        "    compiled.append(name)\n"
+        "    return real(self, source, name, *a, **k)\n"
+        "jinja2.Environment.compile = counting\n"
+        "env = builtin_environment()\n"
+        "names = sorted(p.name for p in TEMPLATES.glob('*.j2'))\n"
+        "for name in names:\n"
+        "    env.get_template(name)\n"
+        "print(len(names), len(list(COMPILED.iterdir())), compiled)\n"
+    )
+    result = docker_run(
+        act_environment,
+        "--workdir", "/opt/tmsaction", "--entrypoint", "python",
+        act_environment.image, "-E", "-s", "-B", "-c", probe,
+        env={},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    templates, entries, compiled = result.stdout.split(maxsplit=2)
+    assert int(templates) >= 15
+    assert entries == templates
+    assert compiled.strip() == "[]"

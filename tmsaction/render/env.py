@@ -19,6 +19,7 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from tmsaction.render.compiled import bytecode_cache
 from tmsaction.render.escape import code_block, html_text, inline, link
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -64,9 +65,13 @@ def add_filters(env: jinja2.Environment) -> jinja2.Environment:
     return env
 
 
-def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
+def make_environment(
+    loader: jinja2.BaseLoader, cache: jinja2.BytecodeCache | None
+) -> jinja2.Environment:
+    """The summary and comment environment; `cache`: compiled templates (`render/compiled.py`)."""
     env = ImmutableSandboxedEnvironment(
         loader=loader,
+        bytecode_cache=cache,
         autoescape=False,  # Markdown, not HTML: untrusted values go through the filters
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -74,6 +79,10 @@ def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     return add_filters(env)
+
+
+def _environment(loader: jinja2.BaseLoader) -> jinja2.Environment:
+    return make_environment(loader, bytecode_cache())
 
 
 @cache
