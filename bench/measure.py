@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,17 @@ def measure(label: str, argv: list[str], env: dict[str, str] | None = None) -> M
 
 def python(*args: str) -> list[str]:
     return [sys.executable, *args]
+
+
+def as_in_the_image() -> None:
+    """tmsaction byte-compiled and its summary templates compiled, as the Dockerfile does (into
+    gitignored folders of the checkout), so that runs of `python -m tmsaction` here cost what they
+    cost in the image: an editable install has no .pyc, and with PYTHONDONTWRITEBYTECODE set (as
+    on the build machine) every run would compile every module again."""
+    import compileall
+
+    import tmsaction
+    from tmsaction.render.compiled import compile_builtin
+
+    compileall.compile_dir(Path(tmsaction.__file__).parent, quiet=1)
+    compile_builtin()

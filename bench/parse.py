@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import Measurement, measure, python
+from measure import Measurement, as_in_the_image, measure, python
 
 TRX_NS = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"
 TARGET_RATIO = 4.0
@@ -322,6 +322,7 @@ def run_set(
 
 
 def main() -> int:
+    as_in_the_image()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--tests", type=int, default=1_000_000, help="JUnit tests (1,000,000)")
     parser.add_argument("--files", type=int, default=100, help="JUnit files to spread them over")
